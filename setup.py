@@ -1,0 +1,39 @@
+"""Build the typed Cython core.
+
+Compiler directives live here and nowhere else. ``LSTM97_DEBUG=1`` at build
+time turns bounds checks, wrap-around and initialised-check back on and
+compiles without optimisation, for chasing a bug in ``_core.pyx``.
+"""
+
+import os
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("LSTM97_DEBUG", "") not in ("", "0")
+
+directives = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": not DEBUG,
+    "nonecheck": DEBUG,
+    "embedsignature": True,
+}
+
+# Portable by default: no -march=native, so a built wheel runs on any x86-64.
+compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+
+extensions = [
+    Extension(
+        "lstm97._core",
+        ["lstm97/_core.pyx"],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args,
+    )
+]
+
+setup(ext_modules=cythonize(extensions, compiler_directives=directives))
