@@ -1,0 +1,123 @@
+"""Pure-NumPy reference twin of the 1997 LSTM, written straight from the paper.
+
+It works on the public full layout (``LSTM.get_weights()``: one dense matrix per unit
+group, zeros where no connection exists) and follows eqs. 6-9 (forward) and 19-28
+(truncated gradient) with the experimental ordering of section 5 (DECISIONS item 2)
+line by line, with no attempt at speed.  The core is compared with it.
+"""
+
+import numpy as np
+
+
+def f(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def df(y):
+    """f' expressed through the activation y = f(x)."""
+    return y * (1.0 - y)
+
+
+class ReferenceLSTM:
+    def __init__(self, topology, weights):
+        self.top = topology
+        self.W = {g: np.array(w, dtype=float) for g, w in weights.items()}
+        self.mask = {g: np.broadcast_to(topology.source_mask(g), w.shape) for g, w in self.W.items()}
+        self.block_of = np.repeat(np.arange(topology.n_blocks), topology.block_sizes)
+
+    def _x(self, inputs, t):
+        if inputs.ndim == 1:
+            x = np.zeros(self.top.n_inputs)
+            x[inputs[t]] = 1.0
+            return x
+        return inputs[t]
+
+    def _g(self, z):
+        """Cell input squashing g and its derivative g'."""
+        if self.top.g == "logistic":
+            y = f(z)
+            return y, df(y)
+        e = f(z)
+        return 4 * e - 2, 4 * df(e)
+
+    def _h(self, s):
+        """Cell output squashing h and its derivative h'."""
+        if self.top.h == "identity":
+            return s, np.ones_like(s)
+        e = f(s)
+        return 2 * e - 1, 2 * df(e)
+
+    def run(self, inputs, targets=None, target_mask=None, learning_rate=None, update="sequence",
+            frozen=None):
+        """Process one sequence from reset activations.
+
+        Returns ``(outputs, gradient, error, recorded)``: outputs (T, K), the truncated
+        dE/dw per group (summed over the sequence), E = 1/2 sum (t-y)^2, and the hidden
+        activations y(t-1) each step read.  With ``learning_rate`` the weights are
+        trained (``update`` "sequence" or "step").  ``frozen`` replaces the recurrent
+        activations y(t-1) that hidden units read with recorded values (for the
+        finite-difference check of what the truncation means).
+        """
+        top, W = self.top, self.W
+        T = len(inputs)
+        C, n_c, H = top.n_blocks, top.n_cells, top.n_hidden
+        blk = self.block_of
+        y_prev = np.zeros(top.n_units)
+        s = np.zeros(n_c)
+        M = top.n_sources
+        dS_in = np.zeros((n_c, M))          # ds_v / dw_{in_j m}, eq. 25
+        dS_c = np.zeros((n_c, M))           # ds_v / dw_{c_v m},  eq. 27
+        D = {g: np.zeros_like(w) for g, w in W.items()}   # sum of e_l y^m = -dE/dw
+        total = {g: np.zeros_like(w) for g, w in W.items()}
+        outputs = np.zeros((T, top.n_outputs))
+        recorded = np.zeros((T, top.n_units))
+        E = 0.0
+        for t in range(T):
+            x = self._x(inputs, t)
+            recorded[t] = y_prev
+            y_read = y_prev if frozen is None else frozen[t]
+            src = np.concatenate([x, [1.0], y_read])
+            y_h = f(W["hidden"] @ src)                                  # eq. 6
+            y_in = f(W["input_gate"] @ src)                             # eq. 7
+            y_out = f(W["output_gate"] @ src) if top.output_gates else np.ones(C)   # eq. 8
+            gz, dgz = self._g(W["cell"] @ src)
+            dS_in += (gz * df(y_in)[blk])[:, None] * src                # eq. 25
+            dS_c += (dgz * y_in[blk])[:, None] * src                    # eq. 27
+            s = s + y_in[blk] * gz                                      # eq. 9
+            hs, dhs = self._h(s)
+            y_c = y_out[blk] * hs
+            gates = [y_in, y_out] if top.output_gates else [y_in]
+            y_now = np.concatenate([y_h, *gates, y_c])
+            out_src = np.concatenate([x, [1.0], y_now])
+            y_k = f(W["output"] @ out_src)
+            outputs[t] = y_k
+            if targets is not None and (target_mask is None or target_mask[t]):
+                diff = targets[t] - y_k
+                E += 0.5 * diff @ diff
+                e_k = df(y_k) * diff                                    # eq. 19
+                D["output"] += np.outer(e_k, out_src)                   # eq. 22, l = k
+                back = W["output"].T @ e_k                              # sum_k w_ku e_k
+                off = top.n_inputs + 1
+                e_i = df(y_h) * back[off:off + H]                       # eq. 20
+                D["hidden"] += np.outer(e_i, src)
+                back_c = back[off + top.n_units - n_c:]
+                if top.output_gates:
+                    e_out = df(y_out) * np.bincount(blk, hs * back_c, minlength=C)   # eq. 21
+                    D["output_gate"] += np.outer(e_out, src)
+                e_s = y_out[blk] * dhs * back_c                         # eq. 23
+                for v in range(n_c):
+                    D["input_gate"][blk[v]] += e_s[v] * dS_in[v]        # eqs. 24, 26
+                    D["cell"][v] += e_s[v] * dS_c[v]                    # eqs. 24, 28
+                if learning_rate is not None and update == "step":
+                    self._apply(D, total, learning_rate)
+            y_prev = y_now
+        if learning_rate is not None and update == "sequence":
+            self._apply(D, total, learning_rate)
+        grad = {g: -(D[g] + total[g]) * self.mask[g] for g in W}
+        return outputs, grad, E, recorded
+
+    def _apply(self, D, total, lr):
+        for g in self.W:
+            self.W[g] += lr * D[g] * self.mask[g]
+            total[g] += D[g]
+            D[g][...] = 0.0
