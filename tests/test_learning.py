@@ -38,10 +38,10 @@ def test_3a_net_learns_the_two_sequence_problem(seed):
     rng = np.random.default_rng(seed)
     net = LSTM(table10("3a"), rng=rng)
     assert misclassified(net, np.random.default_rng(seed + 100), 2560) > 0.3
-    for n in range(1, 60_001):
+    for n in range(1, 150_001):
         net.train_sequence(*two_sequence(rng), learning_rate=1.0)
         if n % 1000 == 0 and misclassified(net, rng, 256) == 0:
             break
     else:
-        pytest.fail("ST1 not reached within 60,000 training sequences")
+        pytest.fail("ST1 not reached within 150,000 training sequences")
     assert misclassified(net, np.random.default_rng(seed + 100), 2560) < 0.01
