@@ -20,7 +20,7 @@ Exp 3a, 3b, 3c         `TwoSequence`                dense      ABS(0.2); 3c: 0.1
 Exp 4                  `Adding`                     dense      ABS(0.04)
 Exp 5                  `Multiplication`             dense      ABS(0.04)
 Exp 6a, 6b             `TemporalOrder`              symbols    ABS(0.3)
-weight guessing        `TwoSequence` (T=500, 600)   dense      ABS(0.1)
+weight guessing        `TwoSequence`, 500-600       dense      ABS(0.1)
 weight guessing        `Latch`, `Parity`, `Tomita`  dense      ABS(0.1)
 =====================  ===========================  =========  ===========================
 
@@ -727,8 +727,9 @@ class TwoSequence(Task):
       variance `target_noise_variance`, redrawn for every sequence (DECISIONS item 14); the
       noise-free target is `TaskSequence.noise_free_targets`, and correctness is judged against it.
 
-    The weight-guessing study uses the 3a problem with lengths between 500 and 600:
-    ``TwoSequence(T=500, max_length=600)``.
+    The weight-guessing study uses the 3a problem with lengths between 500 and 600 and calls a
+    sequence correct if its absolute error at the end is below 0.1:
+    ``TwoSequence(T=500, max_length=600, tolerance=0.1)`` (its N is not recovered; N=3 is kept).
 
     Parameters
     ----------
@@ -1225,7 +1226,8 @@ class Tomita(Task):
     classes = ("reject", "accept")
 
     def __init__(self, grammar=1, T=500, max_length=None, tolerance=None):
-        if isinstance(grammar, bool) or grammar not in (1, 2, 4):
+        if (isinstance(grammar, bool) or not isinstance(grammar, numbers.Integral)
+                or grammar not in (1, 2, 4)):
             raise ValueError(f"grammar must be one of 1, 2, 4 (Tomita #1, #2, #4), got {grammar!r}")
         self.grammar = int(grammar)
         self.T, self.max_length = _check_lengths(
