@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import numbers
 import os
 import tempfile
 import zipfile
@@ -18,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import _core
+from ._validation import check_choice, check_int, check_real
 
 __all__ = ["GROUPS", "LSTM", "Topology"]
 
@@ -31,30 +30,6 @@ _G_FUNCTIONS = ("sigmoid", "logistic")
 _UPDATE_MODES = ("sequence", "step")
 _FORMAT = "lstm97-model"
 _FORMAT_VERSION = 1
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(name, value, *, positive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or (positive and value <= 0) or value < 0:
-        kind = "a positive" if positive else "a non-negative"
-        raise ValueError(f"{name} must be {kind} finite number, got {value!r}")
-    return value
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,23 +88,23 @@ class Topology:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("n_inputs", _check_int("n_inputs", self.n_inputs, 1))
-        set_("n_outputs", _check_int("n_outputs", self.n_outputs, 1))
+        set_("n_inputs", check_int("n_inputs", self.n_inputs, 1))
+        set_("n_outputs", check_int("n_outputs", self.n_outputs, 1))
         if isinstance(self.block_sizes, (str, bytes)) or not isinstance(self.block_sizes, Sequence):
             raise TypeError(f"block_sizes must be a sequence of integers, got {self.block_sizes!r}")
         if len(self.block_sizes) == 0:
             raise ValueError("block_sizes must name at least one memory-cell block, got ()")
-        set_("block_sizes", tuple(_check_int(f"block_sizes[{j}]", s, 1)
+        set_("block_sizes", tuple(check_int(f"block_sizes[{j}]", s, 1)
                                   for j, s in enumerate(self.block_sizes)))
-        set_("n_hidden", _check_int("n_hidden", self.n_hidden, 0))
+        set_("n_hidden", check_int("n_hidden", self.n_hidden, 0))
         if not isinstance(self.output_gates, (bool, np.bool_)):
             raise TypeError(f"output_gates must be True or False, got {self.output_gates!r}")
         set_("output_gates", bool(self.output_gates))
-        _check_choice("connectivity", self.connectivity, ("F", "B"))
-        _check_choice("bias", self.bias, _BIAS_MODES)
-        _check_choice("h", self.h, _H_FUNCTIONS)
-        _check_choice("g", self.g, _G_FUNCTIONS)
-        set_("init_range", _check_real("init_range", self.init_range))
+        check_choice("connectivity", self.connectivity, ("F", "B"))
+        check_choice("bias", self.bias, _BIAS_MODES)
+        check_choice("h", self.h, _H_FUNCTIONS)
+        check_choice("g", self.g, _G_FUNCTIONS)
+        set_("init_range", check_real("init_range", self.init_range, 0.0))
         for name, gated in (("input_gate_bias", True), ("output_gate_bias", self.output_gates)):
             values = getattr(self, name)
             if values is None:
@@ -140,12 +115,7 @@ class Topology:
                 raise TypeError(f"{name} must be a sequence of numbers, got {values!r}")
             if len(values) != self.n_blocks:
                 raise ValueError(f"{name} needs one value per block ({self.n_blocks}), got {len(values)}")
-            checked = []
-            for j, v in enumerate(values):
-                if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                    raise ValueError(f"{name}[{j}] must be a finite number, got {v!r}")
-                checked.append(float(v))
-            set_(name, tuple(checked))
+            set_(name, tuple(check_real(f"{name}[{j}]", v) for j, v in enumerate(values)))
         if self.source_masks is not None:
             set_("source_masks", self._check_source_masks(self.source_masks))
         for name, group in (("input_gate_bias", "input_gate"), ("output_gate_bias", "output_gate")):
@@ -195,7 +165,7 @@ class Topology:
         """Number of units in ``group``."""
         return {"hidden": self.n_hidden, "input_gate": self.n_blocks,
                 "output_gate": self.n_blocks if self.output_gates else 0,
-                "cell": self.n_cells, "output": self.n_outputs}[_check_choice("group", group, GROUPS)]
+                "cell": self.n_cells, "output": self.n_outputs}[check_choice("group", group, GROUPS)]
 
     @property
     def unit_names(self) -> dict[str, tuple[str, ...]]:
@@ -225,7 +195,7 @@ class Topology:
 
     def source_mask(self, group: str) -> np.ndarray:
         """Boolean vector over :attr:`source_names`: which sources ``group`` reads."""
-        _check_choice("group", group, GROUPS)
+        check_choice("group", group, GROUPS)
         if self.source_masks is not None:
             explicit = dict(self.source_masks)
             if group in explicit:
@@ -502,9 +472,9 @@ class LSTM:
         step has a target.  On a numeric blow-up, raises ``FloatingPointError`` naming
         the step and leaves the weights exactly as they were.
         """
-        learning_rate = _check_real("learning_rate", learning_rate, positive=True)
+        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
         mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
-            _check_choice("update", update, _UPDATE_MODES)]
+            check_choice("update", update, _UPDATE_MODES)]
         self._run(inputs, targets, target_mask, mode, learning_rate)
         return self._core.error
 
@@ -550,7 +520,7 @@ class LSTM:
 
     def learn(self, learning_rate) -> None:
         """Apply the pending update (``w += learning_rate * (-dE/dw)``) and clear it."""
-        learning_rate = _check_real("learning_rate", learning_rate, positive=True)
+        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
         if not self._core.apply(learning_rate):
             raise FloatingPointError(f"the update would make a weight non-finite; the weights are "
                                      f"unchanged (learning_rate={learning_rate!r} is probably too large)")

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_choice, check_int, check_real
+
 __all__ = [
     "Adding",
     "EmbeddedReber",
@@ -64,41 +66,12 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 # validation helpers: every message names the parameter (STYLE.md, "Validate once, in Python")
 
-def _check_int(name, value, minimum=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def _check_float(name, value, minimum=None, maximum=None, min_inclusive=True):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    value = float(value)
-    if minimum is not None:
-        if min_inclusive and value < minimum:
-            raise ValueError(f"{name} must be >= {minimum}, got {value}")
-        if not min_inclusive and value <= minimum:
-            raise ValueError(f"{name} must be > {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
-    return value
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
 def _check_lengths(T, max_length, T_minimum, default_extra):
     """Validate the length range [T, max_length]; ``default_extra(T)`` gives the default top."""
-    T = _check_int("T", T, T_minimum)
+    T = check_int("T", T, T_minimum)
     if max_length is None:
         max_length = T + default_extra(T)
-    max_length = _check_int("max_length", max_length)
+    max_length = check_int("max_length", max_length)
     if max_length < T:
         raise ValueError(f"max_length must be >= T = {T}, got {max_length}")
     return T, max_length
@@ -212,8 +185,8 @@ def abs_criterion(outputs, sequence, beta, steps="end", inclusive=False):
     -------
     bool
     """
-    _check_choice("steps", steps, ("end", "all"))
-    beta = _check_float("beta", beta, minimum=0.0)
+    check_choice("steps", steps, ("end", "all"))
+    beta = check_real("beta", beta, minimum=0.0)
     n_outputs = sequence.targets.shape[1]
     out, tgt = _evaluated(outputs, sequence, n_outputs, steps)
     err = np.abs(out - tgt)
@@ -502,8 +475,8 @@ class EmbeddedReber(Task):
         -------
         train, test : list of TaskSequence
         """
-        n_train = _check_int("n_train", n_train, 1)
-        n_test = _check_int("n_test", n_test, 0)
+        n_train = check_int("n_train", n_train, 1)
+        n_test = check_int("n_test", n_test, 0)
         rng = np.random.default_rng(rng)
         train, seen = [], set()
         while len(train) < n_train:
@@ -589,9 +562,9 @@ class LongTimeLag(Task):
     classes = ("x", "y")
 
     def __init__(self, p=100, variant="2a", tolerance=None):
-        self.p = _check_int("p", p, 1)
-        self.variant = _check_choice("variant", variant, ("2a", "2b"))
-        self.tolerance = 0.25 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.p = check_int("p", p, 1)
+        self.variant = check_choice("variant", variant, ("2a", "2b"))
+        self.tolerance = 0.25 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self.n_inputs = self.n_outputs = self.p + 1
         self.alphabet = tuple(f"a{i}" for i in range(1, self.p)) + ("x", "y")
         self.criterion_steps = "all" if self.variant == "2a" else "end"
@@ -670,11 +643,11 @@ class VeryLongTimeLag(Task):
     classes = ("x", "y")
 
     def __init__(self, p=100, q=100, trigger_probability=0.1, tolerance=None):
-        self.p = _check_int("p", p, 1)
-        self.q = _check_int("q", q, 0)
-        self.trigger_probability = _check_float(
-            "trigger_probability", trigger_probability, 0.0, 1.0, min_inclusive=False)
-        self.tolerance = 0.2 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.p = check_int("p", p, 1)
+        self.q = check_int("q", q, 0)
+        self.trigger_probability = check_real(
+            "trigger_probability", trigger_probability, 0.0, 1.0, exclusive_minimum=True)
+        self.tolerance = 0.2 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self.n_inputs = self.p + 4
         self.alphabet = tuple(f"a{i}" for i in range(1, self.p + 1)) + ("e", "b", "x", "y")
         self.min_lag = self.q + 1
@@ -766,16 +739,16 @@ class TwoSequence(Task):
     def __init__(self, T=100, N=3, variant="3a", max_length=None, noise_variance=0.2,
                  target_noise_variance=0.1, tolerance=None):
         self.T, self.max_length = _check_lengths(T, max_length, 1, _tenth)
-        self.N = _check_int("N", N, 1)
+        self.N = check_int("N", N, 1)
         if self.N > self.T:
             raise ValueError(f"N must be <= T = {self.T}, got {self.N}")
-        self.variant = _check_choice("variant", variant, ("3a", "3b", "3c"))
-        self.noise_variance = _check_float("noise_variance", noise_variance, 0.0)
-        self.target_noise_variance = _check_float(
+        self.variant = check_choice("variant", variant, ("3a", "3b", "3c"))
+        self.noise_variance = check_real("noise_variance", noise_variance, 0.0)
+        self.target_noise_variance = check_real(
             "target_noise_variance", target_noise_variance, 0.0)
         default_tolerance = 0.1 if self.variant == "3c" else 0.2
         self.tolerance = (default_tolerance if tolerance is None
-                          else _check_float("tolerance", tolerance, 0.0))
+                          else check_real("tolerance", tolerance, 0.0))
         self._inclusive = self.variant == "3c"
         self.min_lag = self.T - self.N
         self._noise_std = math.sqrt(self.noise_variance)
@@ -838,7 +811,7 @@ class _MarkedPairs(Task):
         # the first marked pair is one of the first ten, the second one of the first T/2 pairs
         # (minus the first marked one): T >= 20 keeps both choices inside the first T/2 pairs
         self.T, self.max_length = _check_lengths(T, max_length, 20, _tenth)
-        self.tolerance = 0.04 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.tolerance = 0.04 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self._half = self.T // 2
         self.min_lag = self.T - self._half
         self._set_params(T=self.T, max_length=self.max_length, tolerance=self.tolerance)
@@ -1002,11 +975,11 @@ class TemporalOrder(Task):
     alphabet = TEMPORAL_ORDER_ALPHABET
 
     def __init__(self, variant="6a", T=100, max_length=None, tolerance=None):
-        self.variant = _check_choice("variant", variant, tuple(_TEMPORAL_ORDER))
+        self.variant = check_choice("variant", variant, tuple(_TEMPORAL_ORDER))
         self.positions, self.classes = _TEMPORAL_ORDER[self.variant]
         last = self.positions[-1][1]
         self.T, self.max_length = _check_lengths(T, max_length, last + 1, _tenth)
-        self.tolerance = 0.3 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.tolerance = 0.3 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self.n_outputs = len(self.classes)
         self.min_lag = self.T - last
         self._low = np.array([lo for lo, _ in self.positions]) - 1   # 0-based
@@ -1088,10 +1061,10 @@ class Latch(Task):
     classes = ("class 1", "class 2")
 
     def __init__(self, variant="II", T=500, max_length=None, noise_variance=0.2, tolerance=None):
-        self.variant = _check_choice("variant", variant, ("I", "II"))
+        self.variant = check_choice("variant", variant, ("I", "II"))
         self.T, self.max_length = _check_lengths(T, max_length, 1, _guessing_extra)
-        self.noise_variance = _check_float("noise_variance", noise_variance, 0.0)
-        self.tolerance = 0.1 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.noise_variance = check_real("noise_variance", noise_variance, 0.0)
+        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self.min_lag = self.T - 1
         self._target = 0.8 if self.variant == "I" else 1.0
         self._noise_std = math.sqrt(self.noise_variance)
@@ -1154,8 +1127,8 @@ class Parity(Task):
 
     def __init__(self, T=500, max_length=None, noise=0.0, tolerance=None):
         self.T, self.max_length = _check_lengths(T, max_length, 1, _guessing_extra)
-        self.noise = _check_float("noise", noise, 0.0)
-        self.tolerance = 0.1 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.noise = check_real("noise", noise, 0.0)
+        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         self._set_params(T=self.T, max_length=self.max_length, noise=self.noise,
                          tolerance=self.tolerance)
 
@@ -1232,7 +1205,7 @@ class Tomita(Task):
         self.grammar = int(grammar)
         self.T, self.max_length = _check_lengths(
             T, max_length, 3 if self.grammar == 4 else 1, _guessing_extra)
-        self.tolerance = 0.1 if tolerance is None else _check_float("tolerance", tolerance, 0.0)
+        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
         lengths = np.arange(self.T, self.max_length + 1)
         self._lengths = {0: lengths, 1: lengths}
         if self.grammar == 2:
