@@ -30,7 +30,10 @@ The accumulated update ``grad`` holds -dE/dw (the paper's e_l y^m sums, eqs. 22,
 from libc.math cimport exp, isfinite
 from libc.string cimport memcpy, memset
 
+cimport numpy as cnp
 import numpy as np
+
+cnp.import_array()
 
 GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
 
@@ -266,33 +269,39 @@ cdef class Core:
             bad = self._apply(learning_rate)
         return not bad
 
-    def step(self, const double[::1] x, Py_ssize_t symbol, const double[::1] target,
-             double[::1] out):
+    def step(self, cnp.ndarray x, Py_ssize_t symbol, cnp.ndarray target, cnp.ndarray out):
         """One time step with traces on.  ``x`` empty means symbol input; ``target`` empty
-        means no target at this step.  Writes the outputs to ``out``; False on blow-up."""
-        cdef const double* xp = &x[0] if x.shape[0] > 0 else NULL
-        cdef const double* tp = &target[0] if target.shape[0] > 0 else NULL
+        means no target at this step.  Writes the outputs to ``out``; False on blow-up.
+        Arrays are contiguous float64, as lstm97.network makes them."""
+        cdef const double* xp = <const double*>cnp.PyArray_DATA(x) if cnp.PyArray_SIZE(x) else NULL
+        cdef const double* tp = <const double*>cnp.PyArray_DATA(target) if cnp.PyArray_SIZE(target) else NULL
+        cdef double* op = <double*>cnp.PyArray_DATA(out)
         cdef int bad
         with nogil:
-            bad = self._step(xp, symbol, tp, &out[0], True)
+            bad = self._step(xp, symbol, tp, op, True)
         return not bad
 
-    def run(self, const double[:, ::1] x, const Py_ssize_t[::1] symbols,
-            const double[:, ::1] targets, const unsigned char[::1] mask,
-            double[:, ::1] outputs, int mode, double learning_rate):
+    def run(self, cnp.ndarray x, cnp.ndarray symbols, cnp.ndarray targets, cnp.ndarray mask,
+            cnp.ndarray outputs, int mode, double learning_rate):
         """Run a whole sequence from a reset state inside one nogil region.
 
         Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) is non-empty.  ``targets``
         and ``mask`` are read unless ``mode`` is forward; ``outputs`` (T, n_outputs) is
-        written when non-empty.  Returns ``(fail, step)``: ``fail`` is FAIL_NONE, FAIL_STATE
-        (non-finite state or error at ``step``) or FAIL_UPDATE (an update after ``step``
-        would make weights non-finite).  On failure the weights are as they were before
-        the call.
+        written when non-empty.  The arrays are C-contiguous float64 (``symbols`` intp,
+        ``mask`` uint8), as lstm97.network makes them; the core reads them without checks.
+        Returns ``(fail, step)``: ``fail`` is FAIL_NONE, FAIL_STATE (non-finite state or
+        error at ``step``) or FAIL_UPDATE (an update after ``step`` would make weights
+        non-finite).  On failure the weights are as they were before the call.
         """
-        cdef bint use_sym = symbols.shape[0] > 0
-        cdef Py_ssize_t T = symbols.shape[0] if use_sym else x.shape[0]
+        cdef bint use_sym = cnp.PyArray_SIZE(symbols) > 0
+        cdef Py_ssize_t T = cnp.PyArray_SIZE(symbols) if use_sym else cnp.PyArray_DIMS(x)[0]
+        cdef const double* xs = <const double*>cnp.PyArray_DATA(x)
+        cdef const Py_ssize_t* syms = <const Py_ssize_t*>cnp.PyArray_DATA(symbols)
+        cdef const double* ts = <const double*>cnp.PyArray_DATA(targets)
+        cdef const unsigned char* ms = <const unsigned char*>cnp.PyArray_DATA(mask)
+        cdef double* outs = <double*>cnp.PyArray_DATA(outputs)
         cdef bint learn = mode != MODE_FORWARD
-        cdef bint want_out = outputs.shape[0] > 0
+        cdef bint want_out = cnp.PyArray_SIZE(outputs) > 0
         cdef bint per_step = mode == MODE_TRAIN_STEP
         cdef Py_ssize_t t, fail_step = -1
         cdef int fail = FAIL_NONE
@@ -306,12 +315,12 @@ cdef class Core:
                 memcpy(self.backup, self.w, self.n_weights * sizeof(double))
             for t in range(T):
                 if use_sym:
-                    sym = symbols[t]
+                    sym = syms[t]
                 else:
-                    xp = &x[t, 0]
-                tp = &targets[t, 0] if learn and mask[t] else NULL
+                    xp = xs + t * self.n_inputs
+                tp = ts + t * self.n_outputs if learn and ms[t] else NULL
                 if want_out:
-                    op = &outputs[t, 0]
+                    op = outs + t * self.n_outputs
                 if self._step(xp, sym, tp, op, learn):
                     fail = FAIL_STATE
                     fail_step = t
