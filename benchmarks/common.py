@@ -1,18 +1,23 @@
-"""What the benchmarks share: Table 10 networks and sequences of the coding each task uses."""
+"""What the benchmarks share: Table 10 networks, the paper's tasks, and timing helpers."""
+
+import importlib.util
+import timeit
+from pathlib import Path
 
 import numpy as np
 
 import lstm97
+from lstm97 import tasks
 
-#: Table 10 rows timed, with the input coding and target pattern of their task.
+#: Table 10 nets timed on their own task: (Table 10 row, task).
 NETS = {
-    "adding 4-1 (93 w)": ("4-1", "dense", "end"),
-    "temporal 6a (156 w)": ("6a", "symbols", "end"),
-    "temporal 6b (308 w)": ("6b", "symbols", "end"),
-    "reber 4x1 (264 w)": ("1-1", "symbols", "every"),
-    "reber 3x2 (276 w)": ("1-2", "symbols", "every"),
-    "2c p=50 (364 w)": ("2c-1", "symbols", "end"),
-    "2c p=1000 (6064 w)": ("2c-5", "symbols", "end"),
+    "adding T=1000 (93 w)": ("4-1", tasks.Adding(T=1000)),
+    "temporal order 6a (156 w)": ("6a", tasks.TemporalOrder("6a")),
+    "temporal order 6b (308 w)": ("6b", tasks.TemporalOrder("6b")),
+    "reber 4x1 (264 w)": ("1-1", tasks.EmbeddedReber()),
+    "reber 3x2 (276 w)": ("1-2", tasks.EmbeddedReber()),
+    "2c p=q=50 (364 w)": ("2c-1", tasks.VeryLongTimeLag(p=50, q=50)),
+    "2c p=q=1000 (6064 w)": ("2c-5", tasks.VeryLongTimeLag(p=1000, q=1000)),
 }
 
 
@@ -21,7 +26,8 @@ def network(row, seed=0):
 
 
 def sequence(topology, coding, targets, T, seed=0):
-    """A random sequence of length T with the task's coding and target steps."""
+    """A random sequence of exactly T steps with the given coding and target steps
+    ("end" or "every"), for benchmarks that must control the length."""
     rng = np.random.default_rng(seed)
     if coding == "symbols":
         x = rng.integers(0, topology.n_inputs, T)
@@ -30,3 +36,17 @@ def sequence(topology, coding, targets, T, seed=0):
     y = rng.random((T, topology.n_outputs))
     mask = np.ones(T, bool) if targets == "every" else np.arange(T) == T - 1
     return x, y, mask
+
+
+def test_module(name):
+    """A module from the repository's tests/ (the NumPy and PyTorch twins live there)."""
+    path = Path(__file__).resolve().parent.parent / "tests" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"lstm97_tests_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def best_time(fn, number, repeat=5):
+    """Best of ``repeat`` runs of ``number`` calls, in seconds per call."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
