@@ -1,4 +1,4 @@
-"""The README's quickstart prints exactly the output the README shows."""
+"""Every README example that shows its output prints exactly that output."""
 
 import contextlib
 import io
@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+EXAMPLES = re.findall(r"```python\n(.*?)```\n+(?:[^`\n][^\n]*\n+)?```text\n(.*?)```",
+                      README.read_text() if README.exists() else "", re.S)
 
 
-@pytest.mark.skipif(not README.exists(), reason="README.md is not beside the tests")
-def test_quickstart_output_is_real():
-    text = README.read_text()
-    section = text[text.index("## Quickstart"):text.index("## The API")]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+def test_the_readme_has_examples_with_output():
+    assert len(EXAMPLES) >= 2
+
+
+@pytest.mark.parametrize("code, shown", EXAMPLES, ids=lambda s: s.split("\n", 1)[0][:40])
+def test_example_output_is_real(code, shown):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README quickstart", "exec"), {})
+        exec(compile(code, "README example", "exec"), {})
     assert printed.getvalue() == shown
