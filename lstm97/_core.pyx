@@ -287,7 +287,8 @@ cdef class Core:
 
         Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) is non-empty.  ``targets``
         and ``mask`` are read unless ``mode`` is forward; ``outputs`` (T, n_outputs) is
-        written when non-empty.  The arrays are C-contiguous float64 (``symbols`` intp,
+        written when non-empty: every step in forward mode, otherwise the steps with a
+        target (the outputs before this sequence's update, in sequence mode).  The arrays are C-contiguous float64 (``symbols`` intp,
         ``mask`` uint8), as lstm97.network makes them; the core reads them without checks.
         Returns ``(fail, step)``: ``fail`` is FAIL_NONE, FAIL_STATE (non-finite state or
         error at ``step``) or FAIL_UPDATE (an update after ``step`` would make weights
@@ -319,8 +320,10 @@ cdef class Core:
                 else:
                     xp = xs + t * self.n_inputs
                 tp = ts + t * self.n_outputs if learn and ms[t] else NULL
-                if want_out:
+                if want_out and (tp != NULL or not learn):
                     op = outs + t * self.n_outputs
+                else:
+                    op = NULL
                 if self._step(xp, sym, tp, op, learn):
                     fail = FAIL_STATE
                     fail_step = t

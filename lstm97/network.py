@@ -430,7 +430,7 @@ class LSTM:
             y, mask = _EMPTY_2D, _EMPTY_MASK
         else:
             y, mask = self._targets(targets, target_mask, T)
-        out = np.empty((T, self.topology.n_outputs)) if outputs else _EMPTY_2D
+        out = np.full((T, self.topology.n_outputs), np.nan) if outputs else _EMPTY_2D
         fail, step = self._core.run(x, symbols, y, mask, out, mode, learning_rate)
         if fail != _core.Fail.FAIL_NONE:
             self._core.reset()
@@ -463,20 +463,29 @@ class LSTM:
         return {g: -self._full(g, "update") for g in GROUPS}, self._core.error
 
     def train_sequence(self, inputs, targets, target_mask=None, *, learning_rate,
-                       update="sequence") -> float:
-        """Train online on one sequence and return its error E (before the update).
+                       update="sequence", return_outputs=False):
+        """Train online on one sequence and return its error E.
 
         ``update="sequence"`` sums the weight changes over the sequence and applies them
         at its end; ``update="step"`` applies them after every step with a target,
         carrying the traces on (DECISIONS item 4).  The two agree when only the last
         step has a target.  On a numeric blow-up, raises ``FloatingPointError`` naming
         the step and leaves the weights exactly as they were.
+
+        Returns
+        -------
+        error : float
+            E of the sequence, from the outputs it produced while training.
+        outputs : ndarray of shape (T, n_outputs), only with ``return_outputs=True``
+            Those outputs at the steps with a target (NaN elsewhere), computed with the
+            weights before the update in ``"sequence"`` mode; what the paper's "training
+            sequence processed correctly" criteria judge.
         """
         learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
         mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
             check_choice("update", update, _UPDATE_MODES)]
-        self._run(inputs, targets, target_mask, mode, learning_rate)
-        return self._core.error
+        outputs = self._run(inputs, targets, target_mask, mode, learning_rate, outputs=return_outputs)
+        return (self._core.error, outputs) if return_outputs else self._core.error
 
     # ----------------------------------------------------------------- one step at a time
 

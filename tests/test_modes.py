@@ -62,3 +62,13 @@ def test_step_api_reproduces_whole_sequence_calls():
                 np.testing.assert_array_equal(twin.get_weights()[g], net.get_weights()[g])
             if update == "sequence":
                 np.testing.assert_array_equal(np.array(outs), expected)
+
+
+def test_training_outputs_are_the_pre_update_outputs_at_target_steps():
+    for seed in range(20):
+        net, inputs, targets, mask = random_case(seed)
+        expected = net.forward(inputs)
+        error, outputs = net.train_sequence(inputs, targets, mask, learning_rate=0.5, return_outputs=True)
+        np.testing.assert_array_equal(outputs[mask], expected[mask])
+        assert np.isnan(outputs[~mask]).all()
+        np.testing.assert_allclose(error, 0.5 * ((targets - expected)[mask] ** 2).sum(), rtol=1e-12)
