@@ -6,9 +6,10 @@ in O(W) time and memory per step (Hochreiter & Schmidhuber, Neural Computation 9
 1997).
 """
 
+from . import tasks
 from .architectures import TABLE10, Table10Row, table10
 from .network import GROUPS, LSTM, Topology
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GROUPS", "LSTM", "TABLE10", "Table10Row", "Topology", "table10"]
+__all__ = ["GROUPS", "LSTM", "TABLE10", "Table10Row", "Topology", "table10", "tasks"]

@@ -1,0 +1,207 @@
+"""The experiment registry, the stop criteria, the trial runner and the CLI."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from lstm97 import TABLE10
+from lstm97.experiments import (EXPERIMENTS, RecentTraining, Streak, get_experiment, run_trial,
+                                trial_seeds)
+from lstm97.runner import read_results, results_path, run_experiment
+
+# Weights per experiment as the paper's Tables 1-9 give them.
+PAPER_WEIGHTS = {
+    "reber-4x1-lr0.1": 264, "reber-3x2-lr0.1": 276, "reber-3x2-lr0.2": 276, "reber-4x1-lr0.5": 264,
+    "reber-3x2-lr0.5": 276, "2a-p100": 10504, "2b-p100": 10504, "2c-q50-p50": 364,
+    "2c-q100-p100": 664, "2c-q200-p200": 1264, "2c-q500-p500": 3064, "2c-q1000-p1000": 6064,
+    "2c-q1000-p500": 3064, "2c-q1000-p200": 1264, "2c-q1000-p100": 664, "2c-q1000-p50": 364,
+    **{f"{v}-T{T}-N{N}": 102 for v, T, N in [("3a", 100, 3), ("3a", 100, 1), ("3a", 1000, 3),
+                                           ("3b", 100, 3), ("3b", 100, 1), ("3b", 1000, 1),
+                                           ("3c", 100, 3), ("3c", 100, 1)]},
+    "adding-T100": 93, "adding-T500": 93, "adding-T1000": 93, "multiplication-nseq140": 93,
+    "multiplication-nseq13": 93, "temporal-order-6a": 156, "temporal-order-6b": 308,
+}
+FAST = "3a-T100-N3"
+FAST_ARGS = ["--trials", "4", "--max-sequences", "3000", "--jobs", "1"]
+
+
+def without_time(records):
+    return [{k: v for k, v in r.items() if k != "wall_time"} for r in records]
+
+
+def cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "lstm97", *args], capture_output=True, text=True,
+                          timeout=600, **kwargs)
+
+
+def test_registry_covers_every_lstm_row_with_table10_weights():
+    assert set(EXPERIMENTS) == set(PAPER_WEIGHTS)
+    for name, exp in EXPERIMENTS.items():
+        assert exp.table10.topology.n_weights == PAPER_WEIGHTS[name], name
+        assert exp.learning_rate == TABLE10[exp.row].learning_rate
+        task = exp.task()
+        assert (task.n_inputs, task.n_outputs) == (exp.table10.topology.n_inputs,
+                                                   exp.table10.topology.n_outputs), name
+
+
+def test_unknown_experiment_names_the_close_matches():
+    with pytest.raises(ValueError, match="did you mean temporal-order-6"):
+        get_experiment("temporal-order")
+    result = cli("run", "adding-T10")
+    assert result.returncode == 2
+    assert "did you mean adding-T100" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", FAST, "--trials", "0"], "must be a positive integer"),
+    (["run", FAST, "--jobs", "0"], "--jobs"),
+    (["run", FAST, "--backend", "mpi"], "invalid choice"),
+    (["run", FAST, "--backend", "dask"], "needs --scheduler"),
+    (["report", "/nonexistent-dir"], "no results"),
+])
+def test_bad_options_are_refused(args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+class FakeTask:
+    """Correct exactly when the sequence says so."""
+
+    def is_correct(self, outputs, seq):
+        return seq
+
+
+def stop_at(monitor, feed):
+    """Feed (correct, error) pairs as run_trial does, up to the first stop; its n or None."""
+    for n, (ok, error) in enumerate(feed, 1):
+        if monitor.update(n, None, ok, None, error):
+            return n
+    return None
+
+
+def test_streak_reports_where_the_streak_began():
+    monitor = Streak(length=5).monitor(FakeTask(), None)
+    flags = [True, False, True, True, False] + [True] * 5
+    assert stop_at(monitor, [(ok, 0.0) for ok in flags]) == 10
+    assert monitor.solved and monitor.sequences == 6
+    assert stop_at(Streak(length=5).monitor(FakeTask(), None), [(ok, 0.0) for ok in flags[:9]]) is None
+
+
+def test_st3_needs_a_full_window_of_correct_sequences_with_low_error():
+    monitor = RecentTraining(beta=0.1, window=4).monitor(FakeTask(), None)
+    feed = [(True, 0.0), (False, 0.0), (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.5),
+            (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.0)]
+    assert stop_at(monitor, feed) == 10          # 0.5 / 4 > 0.1 until it leaves the window
+    assert monitor.sequences == 10
+
+
+def test_n_seq_rule_counts_wrong_sequences_in_the_window():
+    monitor = RecentTraining(beta=None, max_wrong=1, window=4).monitor(FakeTask(), None)
+    feed = [(ok, 1.0) for ok in [False, False, True, True, False, True, True, True]]
+    assert stop_at(monitor, feed) == 6           # window 3..6 holds one wrong, fewer than n_seq = 2
+    assert monitor.sequences == 6
+
+
+def test_trials_are_independent_streams():
+    a, b = trial_seeds(0, 0), trial_seeds(0, 1)
+    draws = [g.random() for g in a + b]
+    assert len(set(draws)) == 6
+    assert trial_seeds(0, 1)[2].random() == draws[5]
+
+
+def test_a_trial_record_is_complete_and_reproducible():
+    record = run_trial(FAST, 1, seed=3, max_sequences=2000)
+    assert record["experiment"] == FAST and record["trial"] == 1 and record["seed"] == 3
+    assert record["trained"] == (record["sequences"] or 2000)
+    assert record["test_size"] == 2560 and 0 <= record["test_wrong"] <= 2560
+    assert len(record["curve"]) == record["trained"] // 20
+    assert without_time([run_trial(FAST, 1, seed=3, max_sequences=2000)]) == without_time([record])
+
+
+def test_cli_run_writes_one_json_line_per_trial(tmp_path):
+    result = cli("run", FAST, *FAST_ARGS, "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"`{FAST}`" in result.stdout                      # the report is printed
+    lines = results_path(tmp_path, FAST).read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert sorted(r["trial"] for r in records) == [0, 1, 2, 3]
+    expected = [run_trial(FAST, i, seed=0, max_sequences=3000) for i in range(4)]
+    assert without_time(read_results(results_path(tmp_path, FAST))) == without_time(expected)
+    for name in ("summary.json", "summary.csv", "report.md"):
+        assert (tmp_path / name).exists()
+    summary = json.loads((tmp_path / "summary.json").read_text())[0]
+    assert summary["trials"] == 4 and summary["solved"] == sum(r["solved"] for r in records)
+
+
+def test_killed_run_resumes_with_every_trial_exactly_once(tmp_path):
+    args = ["run", FAST, "--trials", "10", "--max-sequences", "4000", "--jobs", "1", "--out", str(tmp_path)]
+    path = results_path(tmp_path, FAST)
+    proc = subprocess.Popen([sys.executable, "-m", "lstm97", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and (not path.exists() or path.read_text().count("\n") < 2):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = path.read_text().count("\n")
+    assert 2 <= partial < 10
+    with open(path, "a") as f:
+        f.write('{"experiment": "3a-T1')                    # a line cut short by the kill
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    records = read_results(path)
+    assert [r["trial"] for r in records] == list(range(10))
+    expected = [run_trial(FAST, i, seed=0, max_sequences=4000) for i in range(10)]
+    assert without_time(records) == without_time(expected)
+
+
+def test_resuming_with_other_options_is_refused(tmp_path):
+    run_experiment(FAST, tmp_path, trials=1, max_sequences=1000, jobs=1)
+    with pytest.raises(ValueError, match="seed=0 and max_sequences=1000"):
+        run_experiment(FAST, tmp_path, trials=2, max_sequences=2000, jobs=1)
+
+
+def test_results_do_not_depend_on_the_number_of_jobs(tmp_path):
+    one = run_experiment(FAST, tmp_path / "one", trials=4, max_sequences=3000, jobs=1)
+    two = run_experiment(FAST, tmp_path / "two", trials=4, max_sequences=3000, jobs=2)
+    assert without_time(one) == without_time(two)
+
+
+def test_dask_backend_gives_the_same_results(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        dask = run_experiment(FAST, tmp_path / "dask", trials=3, max_sequences=2000,
+                              backend="dask", scheduler=cluster.scheduler_address)
+    local = run_experiment(FAST, tmp_path / "local", trials=3, max_sequences=2000, jobs=1)
+    assert without_time(dask) == without_time(local)
+
+
+def test_report_and_plot(tmp_path):
+    run_experiment(FAST, tmp_path, trials=3, max_sequences=3000, jobs=1)
+    result = cli("report", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    header, rule, row = result.stdout.splitlines()
+    assert header.startswith("| experiment |") and row.startswith(f"| `{FAST}` | Table 4 | 10 / 3 |")
+    assert "ST1 27,380" in row and "misclassified 0.00019" in row
+    assert (tmp_path / "report.md").read_text() == result.stdout
+    result = cli("plot", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    png = tmp_path / "plots" / f"{FAST}.png"
+    assert result.stdout.strip() == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_learning_curve_shows_learning():
+    record = run_trial("temporal-order-6a", 0, max_sequences=60_000)
+    assert record["solved"]
+    curve = np.array(record["curve"])
+    assert curve[-1, 1] < 0.1 * curve[0, 1]
