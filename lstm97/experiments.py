@@ -326,10 +326,13 @@ def trial_seeds(seed: int, trial: int):
 
 
 def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = None,
-              curve_points: int = 100) -> dict:
+              update: str = "sequence", curve_points: int = 100) -> dict:
     """Train and test one network for experiment ``name``; a JSON-able record.
 
-    The record holds the experiment, trial, seed and cap; ``solved``; ``sequences`` (the
+    ``update`` is the weight-update mode of :meth:`LSTM.train_sequence` (DECISIONS item 4);
+    it matters only where targets come at every step (Exps 1, 2a, 2b).
+
+    The record holds the experiment, trial, seed, cap and update mode; ``solved``; ``sequences`` (the
     paper's "success after", None when unsolved) and any criterion figures (e.g.
     ``sequences_st1``); ``trained`` (sequences actually trained on); the test figures
     (``test_size``, ``test_wrong``, ``test_mae``, ``test_mse``; Exp 1 also ``train_wrong``);
@@ -352,14 +355,14 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
         draw = lambda: task.sample(train_rng)  # noqa: E731
     every = max(1, cap // curve_points)
     curve, window = [], 0.0
-    record = {"experiment": name, "trial": trial, "seed": seed, "max_sequences": cap}
+    record = {"experiment": name, "trial": trial, "seed": seed, "max_sequences": cap, "update": update}
     start = time.perf_counter()
     n = 0
     try:
         for n in range(1, cap + 1):
             seq = draw()
             error, outputs = net.train_sequence(*seq, learning_rate=exp.learning_rate,
-                                                return_outputs=True)
+                                                update=update, return_outputs=True)
             error = 2.0 * error / np.count_nonzero(seq.target_mask)
             window += error
             if n % every == 0:

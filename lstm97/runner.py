@@ -51,11 +51,11 @@ def _drop_partial_line(path):
                 f.truncate(end)
 
 
-def _trials(name, todo, seed, max_sequences, jobs, backend, scheduler):
+def _trials(name, todo, seed, max_sequences, update, jobs, backend, scheduler):
     """Run the trials in ``todo``, yielding each record as soon as it is done."""
     from joblib import Parallel, delayed, parallel_config
 
-    calls = (delayed(run_trial)(name, i, seed, max_sequences) for i in todo)
+    calls = (delayed(run_trial)(name, i, seed, max_sequences, update) for i in todo)
     if backend == "dask":
         try:
             from distributed import Client
@@ -69,7 +69,7 @@ def _trials(name, todo, seed, max_sequences, jobs, backend, scheduler):
 
 
 def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequences=None,
-                   backend="loky", scheduler=None, progress=None) -> list[dict]:
+                   update="sequence", backend="loky", scheduler=None, progress=None) -> list[dict]:
     """Run (or finish) ``trials`` trials of experiment ``name`` into ``directory``.
 
     Parameters
@@ -86,6 +86,8 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
         Worker processes for the ``loky`` backend (-1: all cores; 1: in this process).
     max_sequences : int, optional
         Cap on training sequences per trial; the experiment's by default.
+    update : {"sequence", "step"}
+        The weight-update mode (DECISIONS item 4).
     backend : {"loky", "dask"}
         ``"dask"`` runs the trials on the Dask cluster at ``scheduler`` through joblib.
     progress : callable, optional
@@ -103,6 +105,7 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
     jobs = check_int("jobs", jobs, -1)
     if jobs == 0:
         raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")
+    check_choice("update", update, ("sequence", "step"))
     check_choice("backend", backend, BACKENDS)
     if backend == "dask" and not scheduler:
         raise ValueError("the dask backend needs a scheduler address (e.g. tcp://127.0.0.1:8786)")
@@ -112,15 +115,16 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
     _drop_partial_line(path)
     done = read_results(path)
     for record in done:
-        if (record["seed"], record["max_sequences"]) != (seed, cap):
+        if (record["seed"], record["max_sequences"], record["update"]) != (seed, cap, update):
             raise ValueError(
-                f"{path} holds trials run with seed={record['seed']} and max_sequences="
-                f"{record['max_sequences']}; resume with those options or choose another directory")
+                f"{path} holds trials run with seed={record['seed']}, max_sequences="
+                f"{record['max_sequences']} and update={record['update']!r}; resume with those "
+                "options or choose another directory")
     finished = {record["trial"] for record in done}
     todo = [i for i in range(trials) if i not in finished]
     if todo:
         with open(path, "a", encoding="utf-8") as f:
-            for record in _trials(name, todo, seed, cap, jobs, backend, scheduler):
+            for record in _trials(name, todo, seed, cap, update, jobs, backend, scheduler):
                 f.write(json.dumps(record) + "\n")
                 f.flush()
                 os.fsync(f.fileno())

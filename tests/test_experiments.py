@@ -164,8 +164,10 @@ def test_killed_run_resumes_with_every_trial_exactly_once(tmp_path):
 
 def test_resuming_with_other_options_is_refused(tmp_path):
     run_experiment(FAST, tmp_path, trials=1, max_sequences=1000, jobs=1)
-    with pytest.raises(ValueError, match="seed=0 and max_sequences=1000"):
+    with pytest.raises(ValueError, match="seed=0, max_sequences=1000 and update='sequence'"):
         run_experiment(FAST, tmp_path, trials=2, max_sequences=2000, jobs=1)
+    with pytest.raises(ValueError, match="resume with those options"):
+        run_experiment(FAST, tmp_path, trials=2, max_sequences=1000, update="step", jobs=1)
 
 
 def test_results_do_not_depend_on_the_number_of_jobs(tmp_path):
