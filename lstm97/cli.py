@@ -47,6 +47,9 @@ def _parser():
     run.add_argument("--update", choices=("sequence", "step"), default="sequence",
                      help="apply weight changes at the sequence end (default) or after every step "
                           "with a target; matters for Exps 1, 2a, 2b")
+    run.add_argument("--construction", choices=("present", "sequential"), default="present",
+                     help="cells present from the start (default), or added once the error stops "
+                          "decreasing, as the paper did for Exps 2a/2b")
     run.add_argument("--out", default=DEFAULT_DIR, help=f"results directory (default: {DEFAULT_DIR})")
     run.add_argument("--backend", choices=("loky", "dask"), default="loky",
                      help="loky: processes on this machine; dask: a Dask cluster (needs --scheduler)")
@@ -88,7 +91,8 @@ def _run(args):
                 bar.update()
 
             run_experiment(name, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
-                           max_sequences=args.max_sequences, update=args.update, backend=args.backend,
+                           max_sequences=args.max_sequences, update=args.update,
+                           construction=args.construction, backend=args.backend,
                            scheduler=args.scheduler, progress=progress)
     print(report(args.out), end="")
 

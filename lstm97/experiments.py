@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import tasks
+from ._validation import check_choice
 from .architectures import TABLE10, Table10Row
 from .network import LSTM
 
@@ -317,6 +318,61 @@ def get_experiment(name: str) -> Experiment:
         raise ValueError(f"unknown experiment {name!r}{hint}") from None
 
 
+# ------------------------------------------------------------------------------ sequential construction
+
+class _SequentialConstruction:
+    """Exps 2a/2b as the paper ran them (section 4; DECISIONS item 13): "memory cell and
+    input gate are added once the error has stopped decreasing".  Until then the cells'
+    outgoing weights are held at 0, so they neither affect the outputs nor receive error
+    (exactly so with ``update="sequence"``, where weights are constant within a
+    sequence).  The error has stopped decreasing when the mean training error of
+    ``window`` sequences has not fallen below 0.99 times the best earlier mean for
+    ``patience`` windows in a row; then the cells' incoming, input-gate and outgoing
+    weights are drawn afresh in the initialisation range."""
+
+    window = 500
+    patience = 2
+
+    def __init__(self, net, rng):
+        self.net, self.rng = net, rng
+        top = net.topology
+        first_cell = top.n_inputs + 1 + top.n_units - top.n_cells
+        self.cells = slice(first_cell, first_cell + top.n_cells)
+        self.added_at = None
+        self.best, self.stale, self.total = np.inf, 0, 0.0
+        self._hold()
+
+    def _hold(self):
+        w = self.net.get_weights()["output"]
+        w[:, self.cells] = 0.0
+        self.net.set_weights({"output": w})
+
+    def after(self, n, error):
+        if self.added_at is not None:
+            return
+        self._hold()
+        self.total += error
+        if n % self.window:
+            return
+        mean, self.total = self.total / self.window, 0.0
+        if mean < 0.99 * self.best:
+            self.best, self.stale = mean, 0
+            return
+        self.stale += 1
+        if self.stale >= self.patience:
+            self.added_at = n
+            weights, masks = self.net.get_weights(), self.net.masks
+            r = self.net.topology.init_range
+            fresh = {g: np.where(masks[g], self.rng.uniform(-r, r, weights[g].shape), 0.0)
+                     for g in ("input_gate", "cell")}
+            out = weights["output"]
+            out[:, self.cells] = self.rng.uniform(-r, r, out[:, self.cells].shape)
+            self.net.set_weights({**fresh, "output": out})
+
+
+CONSTRUCTIONS = ("present", "sequential")
+
+
 # ------------------------------------------------------------------------------ one trial
 
 def trial_seeds(seed: int, trial: int):
@@ -326,11 +382,15 @@ def trial_seeds(seed: int, trial: int):
 
 
 def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = None,
-              update: str = "sequence", curve_points: int = 100) -> dict:
+              update: str = "sequence", construction: str = "present",
+              curve_points: int = 100) -> dict:
     """Train and test one network for experiment ``name``; a JSON-able record.
 
     ``update`` is the weight-update mode of :meth:`LSTM.train_sequence` (DECISIONS item 4);
-    it matters only where targets come at every step (Exps 1, 2a, 2b).
+    it matters only where targets come at every step (Exps 1, 2a, 2b).  ``construction``
+    is ``"present"`` (the cells are there from the start, the default) or ``"sequential"``
+    (added once the error stops decreasing, as the paper did in Exps 2a/2b; the record's
+    ``cell_added_at`` says when).
 
     The record holds the experiment, trial, seed, cap and update mode; ``solved``; ``sequences`` (the
     paper's "success after", None when unsolved) and any criterion figures (e.g.
@@ -341,6 +401,7 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
     """
     exp = get_experiment(name)
     cap = exp.max_sequences if max_sequences is None else int(max_sequences)
+    check_choice("construction", construction, CONSTRUCTIONS)
     init_rng, train_rng, test_rng = trial_seeds(seed, trial)
     task = exp.task()
     net = LSTM(exp.table10.topology, rng=init_rng)
@@ -355,7 +416,9 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
         draw = lambda: task.sample(train_rng)  # noqa: E731
     every = max(1, cap // curve_points)
     curve, window = [], 0.0
-    record = {"experiment": name, "trial": trial, "seed": seed, "max_sequences": cap, "update": update}
+    record = {"experiment": name, "trial": trial, "seed": seed, "max_sequences": cap, "update": update,
+              "construction": construction}
+    builder = _SequentialConstruction(net, init_rng) if construction == "sequential" else None
     start = time.perf_counter()
     n = 0
     try:
@@ -368,11 +431,15 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
             if n % every == 0:
                 curve.append([n, window / every])
                 window = 0.0
+            if builder is not None:
+                builder.after(n, error)
             if monitor.update(n, net, seq, outputs, error):
                 break
     except FloatingPointError as exc:
         record["error"] = str(exc)
     record.update(solved=monitor.solved, sequences=monitor.sequences, trained=n, **monitor.extra)
+    if builder is not None:
+        record["cell_added_at"] = builder.added_at
     record.update(monitor.final_test(net))
     record.update(wall_time=round(time.perf_counter() - start, 3), curve=curve)
     return record

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from ._validation import check_choice, check_int
-from .experiments import EXPERIMENTS, get_experiment, run_trial
+from .experiments import CONSTRUCTIONS, EXPERIMENTS, get_experiment, run_trial
 
 __all__ = ["read_results", "results_path", "run_experiment", "summarize", "write_summary"]
 
@@ -51,11 +51,11 @@ def _drop_partial_line(path):
                 f.truncate(end)
 
 
-def _trials(name, todo, seed, max_sequences, update, jobs, backend, scheduler):
+def _trials(name, todo, options, jobs, backend, scheduler):
     """Run the trials in ``todo``, yielding each record as soon as it is done."""
     from joblib import Parallel, delayed, parallel_config
 
-    calls = (delayed(run_trial)(name, i, seed, max_sequences, update) for i in todo)
+    calls = (delayed(run_trial)(name, i, **options) for i in todo)
     if backend == "dask":
         try:
             from distributed import Client
@@ -69,7 +69,8 @@ def _trials(name, todo, seed, max_sequences, update, jobs, backend, scheduler):
 
 
 def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequences=None,
-                   update="sequence", backend="loky", scheduler=None, progress=None) -> list[dict]:
+                   update="sequence", construction="present", backend="loky", scheduler=None,
+                   progress=None) -> list[dict]:
     """Run (or finish) ``trials`` trials of experiment ``name`` into ``directory``.
 
     Parameters
@@ -88,6 +89,9 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
         Cap on training sequences per trial; the experiment's by default.
     update : {"sequence", "step"}
         The weight-update mode (DECISIONS item 4).
+    construction : {"present", "sequential"}
+        Cells present from the start, or added when the error stops decreasing
+        (DECISIONS item 13; see :func:`lstm97.experiments.run_trial`).
     backend : {"loky", "dask"}
         ``"dask"`` runs the trials on the Dask cluster at ``scheduler`` through joblib.
     progress : callable, optional
@@ -106,6 +110,7 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
     if jobs == 0:
         raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")
     check_choice("update", update, ("sequence", "step"))
+    check_choice("construction", construction, CONSTRUCTIONS)
     check_choice("backend", backend, BACKENDS)
     if backend == "dask" and not scheduler:
         raise ValueError("the dask backend needs a scheduler address (e.g. tcp://127.0.0.1:8786)")
@@ -114,17 +119,18 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
     path = results_path(directory, name)
     _drop_partial_line(path)
     done = read_results(path)
+    options = {"seed": seed, "max_sequences": cap, "update": update, "construction": construction}
     for record in done:
-        if (record["seed"], record["max_sequences"], record["update"]) != (seed, cap, update):
-            raise ValueError(
-                f"{path} holds trials run with seed={record['seed']}, max_sequences="
-                f"{record['max_sequences']} and update={record['update']!r}; resume with those "
-                "options or choose another directory")
+        ran = {key: record.get(key) for key in options}
+        if ran != options:
+            raise ValueError(f"{path} holds trials run with "
+                             f"{', '.join(f'{k}={v!r}' for k, v in ran.items())}; "
+                             "resume with those options or choose another directory")
     finished = {record["trial"] for record in done}
     todo = [i for i in range(trials) if i not in finished]
     if todo:
         with open(path, "a", encoding="utf-8") as f:
-            for record in _trials(name, todo, seed, cap, update, jobs, backend, scheduler):
+            for record in _trials(name, todo, options, jobs, backend, scheduler):
                 f.write(json.dumps(record) + "\n")
                 f.flush()
                 os.fsync(f.fileno())

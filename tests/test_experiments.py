@@ -164,7 +164,7 @@ def test_killed_run_resumes_with_every_trial_exactly_once(tmp_path):
 
 def test_resuming_with_other_options_is_refused(tmp_path):
     run_experiment(FAST, tmp_path, trials=1, max_sequences=1000, jobs=1)
-    with pytest.raises(ValueError, match="seed=0, max_sequences=1000 and update='sequence'"):
+    with pytest.raises(ValueError, match="seed=0, max_sequences=1000, update='sequence', construction='present'"):
         run_experiment(FAST, tmp_path, trials=2, max_sequences=2000, jobs=1)
     with pytest.raises(ValueError, match="resume with those options"):
         run_experiment(FAST, tmp_path, trials=2, max_sequences=1000, update="step", jobs=1)
@@ -185,6 +185,28 @@ def test_dask_backend_gives_the_same_results(tmp_path):
                               backend="dask", scheduler=cluster.scheduler_address)
     local = run_experiment(FAST, tmp_path / "local", trials=3, max_sequences=2000, jobs=1)
     assert without_time(dask) == without_time(local)
+
+
+def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
+    from lstm97 import LSTM, table10
+    from lstm97.experiments import _SequentialConstruction
+
+    net = LSTM(table10("2a"), rng=0)
+    cell = net.source_names.index("c0_0")
+    builder = _SequentialConstruction(net, np.random.default_rng(1))
+    assert not net.get_weights()["output"][:, cell].any()
+    before = net.get_weights()
+    for n in range(1, 1500):                              # a constant error: no decrease
+        builder.after(n, 1.0)
+        assert builder.added_at is None
+    builder.after(1500, 1.0)                              # best at 500, stale at 1000 and 1500
+    assert builder.added_at == 1500
+    after = net.get_weights()
+    assert np.abs(after["output"][:, cell]).max() > 0.1
+    assert not np.array_equal(after["cell"], before["cell"])
+    np.testing.assert_array_equal(after["output"][:, :cell], before["output"][:, :cell])
+    record = run_trial("2a-p100", 0, max_sequences=600, construction="sequential")
+    assert record["construction"] == "sequential" and record["cell_added_at"] is None
 
 
 def test_report_and_plot(tmp_path):
