@@ -35,9 +35,17 @@ def without_time(records):
     return [{k: v for k, v in r.items() if k != "wall_time"} for r in records]
 
 
-def cli(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "lstm97", *args], capture_output=True, text=True,
-                          timeout=600, **kwargs)
+@pytest.fixture
+def cli(tmp_path_factory):
+    """Run ``python -m lstm97`` as a user would: from a directory of its own, so that the
+    installed package is imported, not the source tree."""
+    cwd = tmp_path_factory.mktemp("cwd")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "lstm97", *args], capture_output=True, text=True,
+                              timeout=600, cwd=cwd)
+
+    return run
 
 
 def test_registry_covers_every_lstm_row_with_table10_weights():
@@ -50,7 +58,7 @@ def test_registry_covers_every_lstm_row_with_table10_weights():
                                                    exp.table10.topology.n_outputs), name
 
 
-def test_unknown_experiment_names_the_close_matches():
+def test_unknown_experiment_names_the_close_matches(cli):
     with pytest.raises(ValueError, match="did you mean temporal-order-6"):
         get_experiment("temporal-order")
     result = cli("run", "adding-T10")
@@ -65,7 +73,7 @@ def test_unknown_experiment_names_the_close_matches():
     (["run", FAST, "--backend", "dask"], "needs --scheduler"),
     (["report", "/nonexistent-dir"], "no results"),
 ])
-def test_bad_options_are_refused(args, message):
+def test_bad_options_are_refused(cli, args, message):
     result = cli(*args)
     assert result.returncode == 2
     assert message in result.stderr
@@ -125,7 +133,7 @@ def test_a_trial_record_is_complete_and_reproducible():
     assert without_time([run_trial(FAST, 1, seed=3, max_sequences=2000)]) == without_time([record])
 
 
-def test_cli_run_writes_one_json_line_per_trial(tmp_path):
+def test_cli_run_writes_one_json_line_per_trial(cli, tmp_path):
     result = cli("run", FAST, *FAST_ARGS, "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert f"`{FAST}`" in result.stdout                      # the report is printed
@@ -140,11 +148,11 @@ def test_cli_run_writes_one_json_line_per_trial(tmp_path):
     assert summary["trials"] == 4 and summary["solved"] == sum(r["solved"] for r in records)
 
 
-def test_killed_run_resumes_with_every_trial_exactly_once(tmp_path):
+def test_killed_run_resumes_with_every_trial_exactly_once(cli, tmp_path):
     args = ["run", FAST, "--trials", "10", "--max-sequences", "4000", "--jobs", "1", "--out", str(tmp_path)]
     path = results_path(tmp_path, FAST)
     proc = subprocess.Popen([sys.executable, "-m", "lstm97", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=tmp_path)
     deadline = time.time() + 300
     while time.time() < deadline and (not path.exists() or path.read_text().count("\n") < 2):
         time.sleep(0.05)
@@ -209,7 +217,7 @@ def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
     assert record["construction"] == "sequential" and record["cell_added_at"] is None
 
 
-def test_report_and_plot(tmp_path):
+def test_report_and_plot(cli, tmp_path):
     run_experiment(FAST, tmp_path, trials=3, max_sequences=3000, jobs=1)
     result = cli("report", str(tmp_path))
     assert result.returncode == 0, result.stderr
