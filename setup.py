@@ -24,7 +24,7 @@ directives = {
 }
 
 # Portable by default: no -march=native, so a built wheel runs on any x86-64.
-compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
 
 extensions = [
     Extension(
