@@ -96,7 +96,7 @@ def libraries_problems(s):
 
 
 def drawn(plot, min_pixels):
-    return plot["series"] and min(plot["series"]) > 0 and plot["coloured"] >= min_pixels
+    return bool(plot["series"]) and min(plot["series"]) > 0 and plot["coloured"] >= min_pixels
 
 
 # Each page: (name, URL fragment, what "has drawn" means for it, from the probe).
@@ -300,7 +300,7 @@ def main():
     ap.add_argument("--html-dir", default=os.path.join(HERE, ".asv", "html"))
     ap.add_argument("--out", default=os.path.join(HERE, ".asv", "screenshots"),
                     help="where the PNGs go (default: .asv/screenshots, git-ignored)")
-    ap.add_argument("--benchmark", default="bench_engine.Engine.time_train_sequence",
+    ap.add_argument("--benchmark", default="bench_engine.Engine.time_train_sequences",
                     help="the benchmark whose graph page is checked")
     ap.add_argument("--timeout", type=float, default=30, help="seconds each page may take to draw")
     args = ap.parse_args()
