@@ -74,8 +74,9 @@ def report(directory) -> str:
 
 
 def plot(directory) -> list[Path]:
-    """One PNG per experiment in ``directory/plots``: training error against training
-    sequences, the median over trials and the band from the 10th to the 90th percentile."""
+    """One PNG per experiment in ``directory/plots``.  Top: the training error of the trials
+    still training, median and 10th-90th percentile band, against training sequences.
+    Bottom: the fraction of trials that have met the stop criterion by then."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -85,24 +86,32 @@ def plot(directory) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, records in collect(directory).items():
-        curves = [np.array(r["curve"], dtype=float).reshape(-1, 2) for r in records if r["curve"]]
-        if not curves:
+        curves = [np.array(r["curve"], dtype=float).reshape(-1, 2) for r in records]
+        if not any(len(c) for c in curves):
             continue
-        length = max(len(c) for c in curves)
-        x = next(c[:, 0] for c in curves if len(c) == length)
-        # A trial that stopped early keeps its last error for the rest of the axis.
-        y = np.array([np.concatenate([c[:, 1], np.full(length - len(c), c[-1, 1])]) for c in curves])
-        fig, ax = plt.subplots(figsize=(6.4, 4), dpi=100)
-        ax.fill_between(x, np.percentile(y, 10, axis=0), np.percentile(y, 90, axis=0),
-                        alpha=0.3, label="10th-90th percentile")
-        ax.plot(x, np.median(y, axis=0), label=f"median of {len(curves)} trials")
-        paper = get_experiment(name).paper["sequences"]
-        ax.axvline(paper, color="k", linestyle=":", label=f"paper's mean ({paper:,})")
-        ax.set_yscale("log")
-        ax.set_xlabel("training sequences")
-        ax.set_ylabel("training error, Σ (t - y)² per target step")
-        ax.set_title(name)
-        ax.legend()
+        x = max(curves, key=len)[:, 0]
+        running = [[c[i, 1] for c in curves if len(c) > i] for i in range(len(x))]
+        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.6), dpi=100,
+                                          gridspec_kw={"height_ratios": [2, 1]})
+        top.fill_between(x, [np.percentile(v, 10) for v in running],
+                         [np.percentile(v, 90) for v in running], alpha=0.3, label="10th-90th percentile")
+        top.plot(x, [np.median(v) for v in running], label="median")
+        top.set_yscale("log")
+        top.set_ylabel("training error,\nΣ (t - y)² per target step")
+        top.set_title(f"{name}: {len(records)} trials (error of those still training)")
+        solved = sorted(r["sequences"] for r in records if r["solved"])
+        steps = np.concatenate([[0], solved, [x[-1]]])
+        fraction = np.concatenate([[0], np.arange(1, len(solved) + 1), [len(solved)]]) / len(records)
+        bottom.step(steps, 100 * fraction, where="post", label="ours")
+        paper = get_experiment(name).paper
+        for ax in (top, bottom):
+            ax.axvline(paper["sequences"], color="k", linestyle=":",
+                       label=f"paper's mean ({paper['sequences']:,})")
+        bottom.set_ylim(0, 105)
+        bottom.set_ylabel("% of trials solved")
+        bottom.set_xlabel("training sequences")
+        top.legend()
+        bottom.legend(loc="lower right")
         fig.tight_layout()
         path = out / f"{name}.png"
         fig.savefig(path)
