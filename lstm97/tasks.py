@@ -77,6 +77,11 @@ def _check_lengths(T, max_length, T_minimum, default_extra):
     return T, max_length
 
 
+def _tolerance(tolerance, default):
+    """The β of a task's criterion: ``default`` (the paper's) unless one is given."""
+    return default if tolerance is None else check_real("tolerance", tolerance, 0.0)
+
+
 def _tenth(T):
     # "random length in [T, T + T/10]" (Exps 3, 4, 5, 6); T/10 rounded down for T not divisible by 10
     return T // 10
@@ -564,7 +569,7 @@ class LongTimeLag(Task):
     def __init__(self, p=100, variant="2a", tolerance=None):
         self.p = check_int("p", p, 1)
         self.variant = check_choice("variant", variant, ("2a", "2b"))
-        self.tolerance = 0.25 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.25)
         self.n_inputs = self.n_outputs = self.p + 1
         self.alphabet = tuple(f"a{i}" for i in range(1, self.p)) + ("x", "y")
         self.criterion_steps = "all" if self.variant == "2a" else "end"
@@ -647,7 +652,7 @@ class VeryLongTimeLag(Task):
         self.q = check_int("q", q, 0)
         self.trigger_probability = check_real(
             "trigger_probability", trigger_probability, 0.0, 1.0, exclusive_minimum=True)
-        self.tolerance = 0.2 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.2)
         self.n_inputs = self.p + 4
         self.alphabet = tuple(f"a{i}" for i in range(1, self.p + 1)) + ("e", "b", "x", "y")
         self.min_lag = self.q + 1
@@ -747,8 +752,7 @@ class TwoSequence(Task):
         self.target_noise_variance = check_real(
             "target_noise_variance", target_noise_variance, 0.0)
         default_tolerance = 0.1 if self.variant == "3c" else 0.2
-        self.tolerance = (default_tolerance if tolerance is None
-                          else check_real("tolerance", tolerance, 0.0))
+        self.tolerance = _tolerance(tolerance, default_tolerance)
         self._inclusive = self.variant == "3c"
         self.min_lag = self.T - self.N
         self._noise_std = math.sqrt(self.noise_variance)
@@ -811,7 +815,7 @@ class _MarkedPairs(Task):
         # the first marked pair is one of the first ten, the second one of the first T/2 pairs
         # (minus the first marked one): T >= 20 keeps both choices inside the first T/2 pairs
         self.T, self.max_length = _check_lengths(T, max_length, 20, _tenth)
-        self.tolerance = 0.04 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.04)
         self._half = self.T // 2
         self.min_lag = self.T - self._half
         self._set_params(T=self.T, max_length=self.max_length, tolerance=self.tolerance)
@@ -979,7 +983,7 @@ class TemporalOrder(Task):
         self.positions, self.classes = _TEMPORAL_ORDER[self.variant]
         last = self.positions[-1][1]
         self.T, self.max_length = _check_lengths(T, max_length, last + 1, _tenth)
-        self.tolerance = 0.3 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.3)
         self.n_outputs = len(self.classes)
         self.min_lag = self.T - last
         self._low = np.array([lo for lo, _ in self.positions]) - 1   # 0-based
@@ -1064,7 +1068,7 @@ class Latch(Task):
         self.variant = check_choice("variant", variant, ("I", "II"))
         self.T, self.max_length = _check_lengths(T, max_length, 1, _guessing_extra)
         self.noise_variance = check_real("noise_variance", noise_variance, 0.0)
-        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.1)
         self.min_lag = self.T - 1
         self._target = 0.8 if self.variant == "I" else 1.0
         self._noise_std = math.sqrt(self.noise_variance)
@@ -1128,7 +1132,7 @@ class Parity(Task):
     def __init__(self, T=500, max_length=None, noise=0.0, tolerance=None):
         self.T, self.max_length = _check_lengths(T, max_length, 1, _guessing_extra)
         self.noise = check_real("noise", noise, 0.0)
-        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.1)
         self._set_params(T=self.T, max_length=self.max_length, noise=self.noise,
                          tolerance=self.tolerance)
 
@@ -1205,7 +1209,7 @@ class Tomita(Task):
         self.grammar = int(grammar)
         self.T, self.max_length = _check_lengths(
             T, max_length, 3 if self.grammar == 4 else 1, _guessing_extra)
-        self.tolerance = 0.1 if tolerance is None else check_real("tolerance", tolerance, 0.0)
+        self.tolerance = _tolerance(tolerance, 0.1)
         lengths = np.arange(self.T, self.max_length + 1)
         self._lengths = {0: lengths, 1: lengths}
         if self.grammar == 2:
