@@ -392,9 +392,10 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
     (added once the error stops decreasing, as the paper did in Exps 2a/2b; the record's
     ``cell_added_at`` says when).
 
-    The record holds the experiment, trial, seed, cap and update mode; ``solved``; ``sequences`` (the
-    paper's "success after", None when unsolved) and any criterion figures (e.g.
-    ``sequences_st1``); ``trained`` (sequences actually trained on); the test figures
+    The record holds the experiment, trial, seed, cap, update mode and construction;
+    ``solved``; ``sequences`` (the paper's "success after", None when unsolved) and any
+    criterion figures (e.g. ``sequences_st1``); ``trained`` (sequences actually trained
+    on); the test figures
     (``test_size``, ``test_wrong``, ``test_mae``, ``test_mse``; Exp 1 also ``train_wrong``);
     ``wall_time`` in seconds; ``error`` if training blew up; and ``curve``, pairs of
     (sequences, mean over the preceding ones of Σ_k (t_k - y_k)^2 per target step).
