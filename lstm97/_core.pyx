@@ -120,11 +120,7 @@ cdef class Core:
     cdef double* y_prev                  # rest vector of step t-1: [1, y_hidden(t-1)]
     cdef double* y_cur                   # rest vector of step t
     cdef double* gsrc                    # gathered sources, one segment per set
-    cdef double* dh                      # f'(net) of conventional hidden units
-    cdef double* y_in
-    cdef double* d_in
-    cdef double* y_out
-    cdef double* d_out
+    cdef double* ones                    # output-gate activations of gate-less blocks
     cdef double* h_s
     cdef double* dh_s
     cdef double* y_k
@@ -220,11 +216,8 @@ cdef class Core:
         self.y_prev = self._alloc("activations", 1 + self.n_units)
         self.y_cur = self._alloc("activations_now", 1 + self.n_units)
         self.gsrc = self._alloc("sources", bo)
-        self.dh = self._alloc("d_hidden", n_hidden)
-        self.y_in = self._alloc("y_in", self.n_blocks)
-        self.d_in = self._alloc("d_in", self.n_blocks)
-        self.y_out = self._alloc("y_out", self.n_blocks)
-        self.d_out = self._alloc("d_out", self.n_blocks)
+        self.ones = self._alloc("ones", self.n_blocks)
+        self._arrays["ones"][:] = 1.0
         self.h_s = self._alloc("h_s", self.n_cells)
         self.dh_s = self._alloc("dh_s", self.n_cells)
         self.y_k = self._alloc("y_k", n_outputs)
@@ -288,8 +281,9 @@ cdef class Core:
         Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) is non-empty.  ``targets``
         and ``mask`` are read unless ``mode`` is forward; ``outputs`` (T, n_outputs) is
         written when non-empty: every step in forward mode, otherwise the steps with a
-        target (the outputs before this sequence's update, in sequence mode).  The arrays are C-contiguous float64 (``symbols`` intp,
-        ``mask`` uint8), as lstm97.network makes them; the core reads them without checks.
+        target (the outputs before this sequence's update, in sequence mode).  The arrays
+        are C-contiguous float64 (``symbols`` intp, ``mask`` uint8), as lstm97.network makes
+        them; the core reads them without checks.
         Returns ``(fail, step)``: ``fail`` is FAIL_NONE, FAIL_STATE (non-finite state or
         error at ``step``) or FAIL_UPDATE (an update after ``step`` would make weights
         non-finite).  On failure the weights are as they were before the call.
@@ -412,6 +406,9 @@ cdef class Core:
         cdef Py_ssize_t cell_base = og_base + (C if self.output_gates else 0)
         cdef double y, z, e, gz, dgz, sv, acc, err, check = 0.0
         cdef double* yc = self.y_cur
+        # Gate activations live in yc; derivatives f' = y (1 - y) are taken where used.
+        cdef const double* y_in = yc + 1 + H
+        cdef const double* y_out = yc + og_base if self.output_gates else self.ones
         cdef Py_ssize_t wi = self.g_width[INPUT_GATE], wc = self.g_width[CELL]
         cdef Py_ssize_t wk = self.g_width[OUTPUT]
         cdef const double* wrow
@@ -421,23 +418,16 @@ cdef class Core:
 
         for i in range(H):                                    # eq. 6
             y = logistic(self._net(HIDDEN, i))
-            self.dh[i] = y * (1.0 - y)
             yc[1 + i] = y
             check += y
         for j in range(C):                                    # eqs. 7, 8
             y = logistic(self._net(INPUT_GATE, j))
-            self.y_in[j] = y
-            self.d_in[j] = y * (1.0 - y)
             yc[1 + H + j] = y
             check += y
             if self.output_gates:
                 y = logistic(self._net(OUTPUT_GATE, j))
-                self.y_out[j] = y
-                self.d_out[j] = y * (1.0 - y)
                 yc[og_base + j] = y
                 check += y
-            else:
-                self.y_out[j] = 1.0
         for j in range(C):
             for v in range(self.block_start[j], self.block_start[j + 1]):
                 z = self._net(CELL, v)
@@ -449,9 +439,9 @@ cdef class Core:
                     gz = 4.0 * e - 2.0
                     dgz = 4.0 * e * (1.0 - e)
                 if learn:
-                    self._accumulate(self.tr_in + v * wi, gz * self.d_in[j], INPUT_GATE)   # eq. 25
-                    self._accumulate(self.tr_c + v * wc, dgz * self.y_in[j], CELL)         # eq. 27
-                sv = self.s[v] + self.y_in[j] * gz                                         # eq. 9: the CEC
+                    self._accumulate(self.tr_in + v * wi, gz * (y_in[j] * (1.0 - y_in[j])), INPUT_GATE)  # eq. 25
+                    self._accumulate(self.tr_c + v * wc, dgz * y_in[j], CELL)                          # eq. 27
+                sv = self.s[v] + y_in[j] * gz                                              # eq. 9: the CEC
                 self.s[v] = sv
                 if self.h_identity:
                     self.h_s[v] = sv
@@ -460,7 +450,7 @@ cdef class Core:
                     e = logistic(sv)
                     self.h_s[v] = 2.0 * e - 1.0
                     self.dh_s[v] = 2.0 * e * (1.0 - e)
-                yc[cell_base + v] = self.y_out[j] * self.h_s[v]
+                yc[cell_base + v] = y_out[j] * self.h_s[v]
                 check += sv + yc[cell_base + v]
 
         if out != NULL or target != NULL:
@@ -492,19 +482,21 @@ cdef class Core:
             for k in range(K):                                # eq. 22, l = k
                 self._accumulate(self.grad + self.g_off[OUTPUT] + k * wk, self.e_k[k], OUTPUT)
             for i in range(H):                                # eqs. 20, 22, l = i
+                y = yc[1 + i]
                 self._accumulate(self.grad + self.g_off[HIDDEN] + i * self.g_width[HIDDEN],
-                                 self.dh[i] * self.back[i], HIDDEN)
+                                 y * (1.0 - y) * self.back[i], HIDDEN)
             for j in range(C):
                 acc = 0.0
                 for v in range(self.block_start[j], self.block_start[j + 1]):
                     u = cell_base - 1 + v
                     acc += self.h_s[v] * self.back[u]
-                    e = self.y_out[j] * self.dh_s[v] * self.back[u]                         # eq. 23
+                    e = y_out[j] * self.dh_s[v] * self.back[u]                              # eq. 23
                     axpy(e, self.tr_in + v * wi, self.grad + self.g_off[INPUT_GATE] + j * wi, wi)  # eq. 26
                     axpy(e, self.tr_c + v * wc, self.grad + self.g_off[CELL] + v * wc, wc)         # eq. 28
                 if self.output_gates:                         # eqs. 21, 22, l = out_j
+                    y = y_out[j]
                     self._accumulate(self.grad + self.g_off[OUTPUT_GATE] + j * self.g_width[OUTPUT_GATE],
-                                     self.d_out[j] * acc, OUTPUT_GATE)
+                                     y * (1.0 - y) * acc, OUTPUT_GATE)
 
         memcpy(self.y_prev, yc, (1 + self.n_units) * sizeof(double))
         self.t += 1
