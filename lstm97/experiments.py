@@ -70,7 +70,6 @@ class ReberSuccess:
     count can be late by at most that many."""
 
     check_after: int = 256
-    describe = "all 256 training and 256 test strings predicted correctly"
 
     def monitor(self, task, test_rng, train, test):
         return _ReberMonitor(self, task, test_rng, train, test)
@@ -104,7 +103,6 @@ class Streak:
 
     length: int = 10_000
     test_size: int = 10_000
-    describe = "ABS criterion held on 10,000 successive training sequences"
 
     def monitor(self, task, test_rng):
         return _StreakMonitor(self, task, test_rng)
@@ -136,10 +134,6 @@ class TestSetStop:
     check_size: int = 256
     test_size: int = 2560
 
-    @property
-    def describe(self):
-        return f"ST1 (at most {self.st1_wrong} of 256 wrong), ST2 (and mean abs. error < {self.st2_error})"
-
     def monitor(self, task, test_rng):
         return _TestSetMonitor(self, task, test_rng)
 
@@ -170,12 +164,6 @@ class RecentTraining:
     max_wrong: int = 0
     window: int = 2000
     test_size: int = 2560
-
-    @property
-    def describe(self):
-        if self.beta is None:
-            return f"fewer than {self.max_wrong + 1} of the {self.window} most recent sequences wrong"
-        return f"ST3({self.beta}): mean error < {self.beta}, the {self.window} most recent sequences correct"
 
     def monitor(self, task, test_rng):
         return _RecentMonitor(self, task, test_rng)

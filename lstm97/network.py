@@ -27,7 +27,7 @@ GROUPS = _core.GROUP_NAMES
 _BIAS_MODES = ("none", "gates", "hidden", "all")
 _H_FUNCTIONS = ("sigmoid", "identity")
 _G_FUNCTIONS = ("sigmoid", "logistic")
-_UPDATE_MODES = ("sequence", "step")
+UPDATE_MODES = ("sequence", "step")
 _FORMAT = "lstm97-model"
 _FORMAT_VERSION = 1
 
@@ -308,7 +308,6 @@ class LSTM:
             n_in, topology.n_outputs, topology.n_hidden, np.array(topology.block_sizes, dtype=np.intp),
             topology.output_gates, topology.h == "identity", topology.g == "logistic", group_set,
             [np.flatnonzero(m[:n_in]) for m in set_masks], [np.flatnonzero(m[n_in:]) for m in set_masks])
-        self._out = np.empty(topology.n_outputs)
 
     def _view(self, group, which="weights"):
         return self._core.group_view(GROUPS.index(group), which)
@@ -483,7 +482,7 @@ class LSTM:
         """
         learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
         mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
-            check_choice("update", update, _UPDATE_MODES)]
+            check_choice("update", update, UPDATE_MODES)]
         outputs = self._run(inputs, targets, target_mask, mode, learning_rate, outputs=return_outputs)
         return (self._core.error, outputs) if return_outputs else self._core.error
 
