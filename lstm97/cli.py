@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .experiments import EXPERIMENTS, get_experiment
+from .experiments import CONSTRUCTIONS, EXPERIMENTS, get_experiment
+from .network import UPDATE_MODES
+from .report import plot, report
+from .runner import BACKENDS, collect, read_results, results_path, run_experiment
 
 DEFAULT_DIR = "lstm97-results"
 
@@ -44,14 +47,14 @@ def _parser():
     run.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
     run.add_argument("--max-sequences", type=_positive,
                      help="cap on training sequences per trial (default: the experiment's)")
-    run.add_argument("--update", choices=("sequence", "step"), default="sequence",
+    run.add_argument("--update", choices=UPDATE_MODES, default="sequence",
                      help="apply weight changes at the sequence end (default) or after every step "
                           "with a target; matters for Exps 1, 2a, 2b")
-    run.add_argument("--construction", choices=("present", "sequential"), default="present",
+    run.add_argument("--construction", choices=CONSTRUCTIONS, default="present",
                      help="cells present from the start (default), or added once the error stops "
                           "decreasing, as the paper did for Exps 2a/2b")
     run.add_argument("--out", default=DEFAULT_DIR, help=f"results directory (default: {DEFAULT_DIR})")
-    run.add_argument("--backend", choices=("loky", "dask"), default="loky",
+    run.add_argument("--backend", choices=BACKENDS, default="loky",
                      help="loky: processes on this machine; dask: a Dask cluster (needs --scheduler)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
 
@@ -73,9 +76,6 @@ def _list():
 
 def _run(args):
     from tqdm import tqdm
-
-    from .report import report
-    from .runner import read_results, results_path, run_experiment
 
     for name in args.experiments:
         get_experiment(name)
@@ -105,15 +105,10 @@ def main(argv=None) -> int:
         elif args.command == "run":
             _run(args)
         elif args.command == "report":
-            from .report import report
-            from .runner import collect
-
             if not collect(args.directory):
                 raise ValueError(f"no results in {args.directory!r}; run `lstm97 run NAME --out DIR` first")
             print(report(args.directory), end="")
         elif args.command == "plot":
-            from .report import plot
-
             for path in plot(args.directory):
                 print(path)
     except (ValueError, RuntimeError) as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ._validation import check_choice, check_int
 from .experiments import CONSTRUCTIONS, EXPERIMENTS, get_experiment, run_trial
+from .network import UPDATE_MODES
 
 __all__ = ["read_results", "results_path", "run_experiment", "summarize", "write_summary"]
 
@@ -109,7 +110,7 @@ def run_experiment(name, directory, *, trials=None, seed=0, jobs=-1, max_sequenc
     jobs = check_int("jobs", jobs, -1)
     if jobs == 0:
         raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")
-    check_choice("update", update, ("sequence", "step"))
+    check_choice("update", update, UPDATE_MODES)
     check_choice("construction", construction, CONSTRUCTIONS)
     check_choice("backend", backend, BACKENDS)
     if backend == "dask" and not scheduler:
