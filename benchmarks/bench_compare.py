@@ -22,6 +22,11 @@ class _Twin:
     def twin_per_step(self):
         return best_time(self.run_twin, number=3) / T_TWIN
 
+    def track_speedup_per_step(self):
+        return self.twin_per_step() / self.core_per_step
+
+    track_speedup_per_step.unit = "x"
+
 
 class NumpyTwin(_Twin):
     """Truncated gradient on the adding net (93 weights): core vs tests/reference.py."""
@@ -30,11 +35,6 @@ class NumpyTwin(_Twin):
         super().setup()
         twin = test_module("reference").ReferenceLSTM(self.net.topology, self.net.get_weights())
         self.run_twin = lambda: twin.run(*self.short)
-
-    def track_speedup_per_step(self):
-        return self.twin_per_step() / self.core_per_step
-
-    track_speedup_per_step.unit = "x"
 
 
 class TorchAutograd(_Twin):
@@ -50,11 +50,6 @@ class TorchAutograd(_Twin):
             raise NotImplementedError("torch is not installed") from None
         super().setup()
         self.run_twin = lambda: torch_twin.truncated_gradient(self.net, *self.short)
-
-    def track_speedup_per_step(self):
-        return self.twin_per_step() / self.core_per_step
-
-    track_speedup_per_step.unit = "x"
 
     def track_autograd_us_per_step(self):
         return self.twin_per_step() * 1e6
