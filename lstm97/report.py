@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .experiments import get_experiment
-from .runner import collect, summarize, write_summary
+from .runner import collect, write_summary
 
 __all__ = ["in_band", "plot", "report"]
 
@@ -51,15 +51,15 @@ def in_band(exp, ours) -> bool | None:
 def report(directory) -> str:
     """The Markdown report of every experiment in ``directory``; also writes
     ``report.md`` and the summaries there."""
-    write_summary(directory)
+    rows = write_summary(directory)
     lines = [
         "| experiment | table | trials paper / ours | % success paper / ours "
         "| sequences paper / ours mean (median) | test paper / ours | in band |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, records in collect(directory).items():
+    for ours in rows:
+        name = ours["experiment"]
         exp = get_experiment(name)
-        ours = summarize(name, records)
         paper = exp.paper
         sequences = f"{_n(paper['sequences'])} / {_n(ours['sequences'])} ({_n(ours['sequences_median'])})"
         if "sequences_st1" in paper:
