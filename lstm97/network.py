@@ -543,6 +543,12 @@ class LSTM:
         """Time steps since the last reset."""
         return self._core.t
 
+    @property
+    def cell_states(self) -> np.ndarray:
+        """The internal states s_c of the cells after the last step (of :meth:`step`, or the
+        last step of a whole sequence), block by block; a copy, ``ndarray of shape (n_cells,)``."""
+        return self._core.state_arrays()["cell_state"].copy()
+
     # ----------------------------------------------------------------- persistence
 
     def save(self, path) -> None:

@@ -53,7 +53,8 @@ class ReferenceLSTM:
 
         Returns ``(outputs, gradient, error, recorded)``: outputs (T, K), the truncated
         dE/dw per group (summed over the sequence), E = 1/2 sum (t-y)^2, and the hidden
-        activations y(t-1) each step read.  With ``learning_rate`` the weights are
+        activations y(t-1) each step read.  The cell states after the last step are left
+        in ``cell_states``.  With ``learning_rate`` the weights are
         trained (``update`` "sequence" or "step").  ``frozen`` replaces the recurrent
         activations y(t-1) that hidden units read with recorded values (for the
         finite-difference check of what the truncation means).
@@ -113,6 +114,7 @@ class ReferenceLSTM:
             y_prev = y_now
         if learning_rate is not None and update == "sequence":
             self._apply(D, total, learning_rate)
+        self.cell_states = s
         grad = {g: -(D[g] + total[g]) * self.mask[g] for g in W}
         return outputs, grad, E, recorded
 

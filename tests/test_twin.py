@@ -22,6 +22,7 @@ def test_forward_and_gradient_equal_twin(seed):
     twin = ReferenceLSTM(net.topology, net.get_weights())
     outputs, grad, error, _ = twin.run(inputs, targets, mask)
     np.testing.assert_allclose(net.forward(inputs), outputs, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(net.cell_states, twin.cell_states, rtol=1e-12, atol=1e-300)
     core_grad, core_error = net.gradient(inputs, targets, mask)
     np.testing.assert_allclose(core_error, error, rtol=1e-12)
     assert_groups_close(core_grad, grad)
