@@ -39,6 +39,8 @@ class Core:
         output_gates: bool,
         h_identity: bool,
         g_logistic: bool,
+        h_half: float,
+        g_half: float,
         group_set: list[int],
         set_xcols: list[npt.NDArray[np.intp]],
         set_rcols: list[npt.NDArray[np.intp]],

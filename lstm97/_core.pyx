@@ -88,6 +88,7 @@ cdef class Core:
     cdef readonly Py_ssize_t t           # steps since the last reset
     cdef readonly double error           # E = 1/2 sum (t_k - y_k)^2 since the last reset
     cdef bint h_identity, g_logistic
+    cdef double h_half, g_half           # h = h_half (2 f - 1), g = g_half (2 f - 1) when sigmoid
 
     # groups
     cdef Py_ssize_t g_rows[5]
@@ -132,7 +133,7 @@ cdef class Core:
 
     def __init__(self, Py_ssize_t n_inputs, Py_ssize_t n_outputs, Py_ssize_t n_hidden,
                  block_sizes, bint output_gates, bint h_identity, bint g_logistic,
-                 group_set, set_xcols, set_rcols):
+                 double h_half, double g_half, group_set, set_xcols, set_rcols):
         cdef Py_ssize_t g, s, m, j, off
         self._keep = []
         self.n_inputs = n_inputs
@@ -143,6 +144,8 @@ cdef class Core:
         self.output_gates = output_gates
         self.h_identity = h_identity
         self.g_logistic = g_logistic
+        self.h_half = h_half
+        self.g_half = g_half
         self.n_units = n_hidden + self.n_blocks * (2 if output_gates else 1) + self.n_cells
         self.n_sets = len(set_xcols)
 
@@ -436,8 +439,8 @@ cdef class Core:
                     dgz = gz * (1.0 - gz)
                 else:
                     e = logistic(z)
-                    gz = 4.0 * e - 2.0
-                    dgz = 4.0 * e * (1.0 - e)
+                    gz = 2.0 * self.g_half * e - self.g_half
+                    dgz = 2.0 * self.g_half * e * (1.0 - e)
                 if learn:
                     self._accumulate(self.tr_in + v * wi, gz * (y_in[j] * (1.0 - y_in[j])), INPUT_GATE)  # eq. 25
                     self._accumulate(self.tr_c + v * wc, dgz * y_in[j], CELL)                          # eq. 27
@@ -448,8 +451,8 @@ cdef class Core:
                     self.dh_s[v] = 1.0
                 else:
                     e = logistic(sv)
-                    self.h_s[v] = 2.0 * e - 1.0
-                    self.dh_s[v] = 2.0 * e * (1.0 - e)
+                    self.h_s[v] = 2.0 * self.h_half * e - self.h_half
+                    self.dh_s[v] = 2.0 * self.h_half * e * (1.0 - e)
                 yc[cell_base + v] = y_out[j] * self.h_s[v]
                 check += sv + yc[cell_base + v]
 

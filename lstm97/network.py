@@ -57,10 +57,15 @@ class Topology:
         ``none``, ``ga`` (gates only), ``b1`` (every hidden unit), ``all`` (every
         non-input unit, outputs included).
     h : {"sigmoid", "identity"}, default "sigmoid"
-        Cell output squashing: ``2 f(x) - 1`` in [-1, 1] (the paper's h1), or the
-        identity (``id``, Exps 2a/2b).  See DECISIONS item 1 on Table 10's caption.
+        Cell output squashing: ``h_range (2 f(x) - 1)``, in [-1, 1] by default (the
+        paper's h1), or the identity (``id``, Exps 2a/2b).
     g : {"sigmoid", "logistic"}, default "sigmoid"
-        Cell input squashing: ``4 f(x) - 2`` in [-2, 2] (g2), or ``f(x)`` in [0, 1] (g1).
+        Cell input squashing: ``g_range (2 f(x) - 1)``, in [-2, 2] by default (g2), or
+        ``f(x)`` in [0, 1] (g1).
+    h_range, g_range : float, default 1.0 and 2.0
+        Half-widths of the centred sigmoids h and g.  The defaults follow the paper's body
+        text and appendix (DECISIONS item 1); Table 10's caption reads h in [-2, 2] and g
+        in [-1, 1] (``h_range=2.0, g_range=1.0``).  Only for ``h="sigmoid"`` / ``g="sigmoid"``.
     init_range : float, default 0.1
         Every weight starts uniform in ``[-init_range, init_range]``.
     input_gate_bias, output_gate_bias : sequence of float, optional
@@ -81,6 +86,8 @@ class Topology:
     bias: str = "all"
     h: str = "sigmoid"
     g: str = "sigmoid"
+    h_range: float = 1.0
+    g_range: float = 2.0
     init_range: float = 0.1
     input_gate_bias: tuple[float, ...] | None = None
     output_gate_bias: tuple[float, ...] | None = None
@@ -104,6 +111,11 @@ class Topology:
         check_choice("bias", self.bias, _BIAS_MODES)
         check_choice("h", self.h, _H_FUNCTIONS)
         check_choice("g", self.g, _G_FUNCTIONS)
+        for name, function, default in (("h_range", "h", 1.0), ("g_range", "g", 2.0)):
+            set_(name, check_real(name, getattr(self, name), 0.0, exclusive_minimum=True))
+            if getattr(self, name) != default and getattr(self, function) != "sigmoid":
+                raise ValueError(f"{name} applies to {function}='sigmoid' only, "
+                                 f"got {name}={getattr(self, name)!r} with {function}={getattr(self, function)!r}")
         set_("init_range", check_real("init_range", self.init_range, 0.0))
         for name, gated in (("input_gate_bias", True), ("output_gate_bias", self.output_gates)):
             values = getattr(self, name)
@@ -306,7 +318,8 @@ class LSTM:
         group_set.append(len(set_masks) - 1)
         self._core = _core.Core(
             n_in, topology.n_outputs, topology.n_hidden, np.array(topology.block_sizes, dtype=np.intp),
-            topology.output_gates, topology.h == "identity", topology.g == "logistic", group_set,
+            topology.output_gates, topology.h == "identity", topology.g == "logistic",
+            topology.h_range, topology.g_range, group_set,
             [np.flatnonzero(m[:n_in]) for m in set_masks], [np.flatnonzero(m[n_in:]) for m in set_masks])
 
     def _view(self, group, which="weights"):

@@ -19,6 +19,10 @@ def random_case(seed):
         g=str(rng.choice(["sigmoid", "logistic"])),
         init_range=1.0,
     )
+    if kwargs["h"] == "sigmoid" and rng.random() < 0.5:
+        kwargs["h_range"] = float(rng.uniform(0.5, 3.0))
+    if kwargs["g"] == "sigmoid" and rng.random() < 0.5:
+        kwargs["g_range"] = float(rng.uniform(0.5, 3.0))
     topology = Topology(**kwargs)
     if rng.random() < 0.3:
         masks = {}

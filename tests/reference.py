@@ -37,15 +37,15 @@ class ReferenceLSTM:
         if self.top.g == "logistic":
             y = f(z)
             return y, df(y)
-        e = f(z)
-        return 4 * e - 2, 4 * df(e)
+        e, r = f(z), self.top.g_range
+        return r * (2 * e - 1), 2 * r * df(e)
 
     def _h(self, s):
         """Cell output squashing h and its derivative h'."""
         if self.top.h == "identity":
             return s, np.ones_like(s)
-        e = f(s)
-        return 2 * e - 1, 2 * df(e)
+        e, r = f(s), self.top.h_range
+        return r * (2 * e - 1), 2 * r * df(e)
 
     def run(self, inputs, targets=None, target_mask=None, learning_rate=None, update="sequence",
             frozen=None):

@@ -147,6 +147,10 @@ def test_load_refuses_foreign_and_corrupt_files(tmp_path, adding_net):
     ({"bias": "some"}, ValueError, "bias must be one of"),
     ({"h": "tanh"}, ValueError, "h must be one of"),
     ({"g": "relu"}, ValueError, "g must be one of"),
+    ({"h_range": 0.0}, ValueError, "h_range must be greater than 0"),
+    ({"g_range": "2"}, TypeError, "g_range must be a real number"),
+    ({"h": "identity", "h_range": 2.0}, ValueError, "h_range applies to h='sigmoid' only"),
+    ({"g": "logistic", "g_range": 1.0}, ValueError, "g_range applies to g='sigmoid' only"),
     ({"init_range": -0.1}, ValueError, "init_range"),
     ({"init_range": float("nan")}, ValueError, "init_range"),
     ({"input_gate_bias": (-1.0,)}, ValueError, r"input_gate_bias needs one value per block \(2\)"),
@@ -167,6 +171,8 @@ def test_topology_json_round_trip():
     for row in ("1-1", "2a", "3a"):
         top = table10(row)
         assert Topology.from_dict(top.to_dict()) == top
+    caption = Topology(2, 1, (1,), h_range=2.0, g_range=1.0)
+    assert Topology.from_dict(caption.to_dict()) == caption
     masked = Topology(2, 1, (1,), source_masks={"cell": np.ones(6, bool)})
     assert Topology.from_dict(masked.to_dict()) == masked
     with pytest.raises(ValueError, match="unknown topology fields: colour"):

@@ -49,9 +49,11 @@ def test_random_cases_cover_every_option():
         seen |= {("conn", t.connectivity), ("bias", t.bias), ("h", t.h), ("g", t.g),
                  ("og", t.output_gates), ("hidden", t.n_hidden > 0), ("masks", t.source_masks is not None),
                  ("symbols", inputs.ndim == 1), ("block>1", max(t.block_sizes) > 1),
-                 ("end only", mask.sum() == 1 and mask[-1]), ("every step", mask.all())}
+                 ("end only", mask.sum() == 1 and mask[-1]), ("every step", mask.all()),
+                 ("h_range", t.h_range != 1.0), ("g_range", t.g_range != 2.0)}
     expected = {("conn", "F"), ("conn", "B"), ("h", "identity"), ("h", "sigmoid"), ("g", "logistic"),
                 ("g", "sigmoid"), ("og", False), ("og", True), ("hidden", True), ("hidden", False),
                 ("masks", True), ("masks", False), ("symbols", True), ("symbols", False), ("block>1", True),
-                ("end only", True), ("every step", True)} | {("bias", b) for b in ("none", "gates", "hidden", "all")}
+                ("end only", True), ("every step", True), ("h_range", True), ("h_range", False),
+                ("g_range", True), ("g_range", False)} | {("bias", b) for b in ("none", "gates", "hidden", "all")}
     assert expected <= seen
