@@ -33,9 +33,9 @@ def truncated_gradient(net, inputs, targets, target_mask):
         else:
             y_out = torch.ones(top.n_blocks, dtype=torch.float64)
         z = W["cell"] @ src
-        gz = torch.sigmoid(z) if top.g == "logistic" else 4 * torch.sigmoid(z) - 2
+        gz = torch.sigmoid(z) if top.g == "logistic" else top.g_range * (2 * torch.sigmoid(z) - 1)
         s = s + y_in[blk] * gz
-        hs = s if top.h == "identity" else 2 * torch.sigmoid(s) - 1
+        hs = s if top.h == "identity" else top.h_range * (2 * torch.sigmoid(s) - 1)
         y_now = torch.cat([y_h, *gates, y_out[blk] * hs])
         y_k = torch.sigmoid(W["output"] @ torch.cat([x, one, y_now]))
         if target_mask[t]:
