@@ -40,7 +40,7 @@ def main(name, trials, cap, *options):
         record = run_trial(variant, trial, max_sequences=int(cap), **runner)
         summary = {key: record.get(key) for key in ("trial", "solved", "sequences", "trained", "test_wrong",
                                                     "test_mae", "cell_added_at")}
-        summary["final_error"] = record["curve"][-1][1] if record["curve"] else None
+        summary["final_error"] = float(record["curve"][-1][1]) if record["curve"] else None
         print(summary, flush=True)
 
 
