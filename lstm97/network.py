@@ -112,10 +112,11 @@ class Topology:
         check_choice("h", self.h, _H_FUNCTIONS)
         check_choice("g", self.g, _G_FUNCTIONS)
         for name, function, default in (("h_range", "h", 1.0), ("g_range", "g", 2.0)):
-            set_(name, check_real(name, getattr(self, name), 0.0, exclusive_minimum=True))
-            if getattr(self, name) != default and getattr(self, function) != "sigmoid":
-                raise ValueError(f"{name} applies to {function}='sigmoid' only, "
-                                 f"got {name}={getattr(self, name)!r} with {function}={getattr(self, function)!r}")
+            value = check_real(name, getattr(self, name), 0.0, exclusive_minimum=True)
+            set_(name, value)
+            if value != default and getattr(self, function) != "sigmoid":
+                raise ValueError(f"{name} applies to {function}='sigmoid' only, got {name}={value!r} "
+                                 f"with {function}={getattr(self, function)!r}")
         set_("init_range", check_real("init_range", self.init_range, 0.0))
         for name, gated in (("input_gate_bias", True), ("output_gate_bias", self.output_gates)):
             values = getattr(self, name)
