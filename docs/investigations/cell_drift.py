@@ -16,9 +16,10 @@ from lstm97 import LSTM
 from lstm97.experiments import EXPERIMENTS, trial_seeds
 
 
-def h_prime(s):
+def h_prime(s, h_range=1.0):
+    """h'(s) of the centred sigmoid h = h_range (2 f(s) - 1)."""
     f = 1.0 / (1.0 + np.exp(-s))
-    return 2.0 * f * (1.0 - f)
+    return 2.0 * h_range * f * (1.0 - f)
 
 
 def final_states(exp, cells_read_hidden=True):

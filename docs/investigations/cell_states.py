@@ -10,6 +10,7 @@ h'(s_c) (error enters a cell through it, eq. 23) at the last step of 50 fresh se
 import sys
 
 import numpy as np
+from cell_drift import h_prime
 
 from lstm97 import LSTM
 from lstm97.experiments import get_experiment, trial_seeds
@@ -21,7 +22,6 @@ def main(name, n_train):
     task = exp.task()
     init_rng, train_rng, test_rng = trial_seeds(0, 0)
     net = LSTM(exp.table10.topology, rng=init_rng)
-    r = net.topology.h_range
     for n in range(n_train + 1):
         if n in (0, 1000, 10_000, n_train):
             states = []
@@ -29,9 +29,9 @@ def main(name, n_train):
                 net.forward(task.sample(test_rng).inputs)
                 states.append(net.cell_states)
             s = np.array(states)
-            f = 1.0 / (1.0 + np.exp(-s))
+            dh = h_prime(s, net.topology.h_range)
             print(f"{n:>9,} sequences: median |s| " + " ".join(f"{v:5.1f}" for v in np.median(np.abs(s), 0))
-                  + ";  median h'(s) " + " ".join(f"{v:.3f}" for v in np.median(2 * r * f * (1 - f), 0)))
+                  + ";  median h'(s) " + " ".join(f"{v:.3f}" for v in np.median(dh, 0)))
         if n < n_train:
             net.train_sequence(*task.sample(train_rng), learning_rate=exp.learning_rate)
 

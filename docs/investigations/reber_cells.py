@@ -15,6 +15,7 @@ Takes about half a minute.
 import sys
 
 import numpy as np
+from cell_drift import h_prime
 from variants import register
 
 from lstm97 import LSTM
@@ -47,8 +48,7 @@ def main(name, n_train, *options):
         for _ in range(int(n_train)):
             net.train_sequence(*train[train_rng.integers(len(train))], learning_rate=exp.learning_rate)
         s, right, is_t = recall_states(net, train)
-        e = 1.0 / (1.0 + np.exp(-s))
-        dh = 2.0 * net.topology.h_range * e * (1.0 - e)
+        dh = h_prime(s, net.topology.h_range)
         pooled = np.sqrt((s[is_t].var(0) + s[~is_t].var(0)) / 2.0) + 1e-12
         d = np.abs(s[is_t].mean(0) - s[~is_t].mean(0)) / pooled
         print(f"trial {trial}: recall right {right.mean():4.0%};  per cell |s| "
