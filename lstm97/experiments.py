@@ -369,6 +369,13 @@ def trial_seeds(seed: int, trial: int):
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed, spawn_key=(trial,)).spawn(3)]
 
 
+def reber_sets(task, seed: int, trial: int):
+    """Exp 1's (training set, test set) for trial ``trial``: 3 random pairs, 10 trials
+    each (section 5.1), so trials 0-9 share the first pair."""
+    pair = np.random.SeedSequence(seed, spawn_key=(trial // 10, 1))
+    return task.train_test_sets(rng=np.random.default_rng(pair))
+
+
 def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = None,
               update: str = "sequence", construction: str = "present",
               curve_points: int = 100) -> dict:
@@ -395,9 +402,7 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
     task = exp.task()
     net = LSTM(exp.table10.topology, rng=init_rng)
     if isinstance(exp.criterion, ReberSuccess):
-        # 3 random train/test pairs, 10 trials each (section 5.1).
-        pair = np.random.SeedSequence(seed, spawn_key=(trial // 10, 1))
-        train, test = task.train_test_sets(rng=np.random.default_rng(pair))
+        train, test = reber_sets(task, seed, trial)
         monitor = exp.criterion.monitor(task, test_rng, train, test)
         draw = lambda: train[train_rng.integers(len(train))]  # noqa: E731
     else:

@@ -19,7 +19,7 @@ from cell_drift import h_prime
 from variants import register
 
 from lstm97 import LSTM
-from lstm97.experiments import EXPERIMENTS, trial_seeds
+from lstm97.experiments import EXPERIMENTS, reber_sets, trial_seeds
 
 
 def recall_states(net, strings):
@@ -40,7 +40,7 @@ def main(name, n_train, *options):
         name = register(name, dict(option.split("=", 1) for option in options))
     exp = EXPERIMENTS[name]
     task = exp.task()
-    train, _ = task.train_test_sets(rng=np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0, 1))))
+    train, _ = reber_sets(task, 0, 0)
     print(name)
     for trial in range(5):
         init_rng, train_rng, _ = trial_seeds(0, trial)
