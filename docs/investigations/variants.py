@@ -1,8 +1,10 @@
 """Run a paper experiment with one thing changed, through the same trial runner.
 
 The variant is registered beside the paper's rows (under a new name, the originals untouched):
-a Table 10 topology field changed (``g=sigmoid``, ``input_gate_bias=[-1,-2,-3]``, ...) and/or
-``lr=``; ``update=`` and ``construction=`` are passed to the runner. Prints one line per trial;
+a Table 10 topology field changed (``g=sigmoid``, ``input_gate_bias=[-1,-2,-3]``, ...),
+``cells_read=inputs`` (the cells lose their connections from the hidden units and read only the
+input units, and the bias where the row has one) and/or ``lr=``; ``update=`` and ``construction=``
+are passed to the runner. Prints one line per trial;
 ``final_error`` is the last point of its learning curve (the mean of Σ_k (t_k - y_k)^2 per target
 step over the last 1% of the training sequences).
 
@@ -25,6 +27,12 @@ def register(name, options):
     changes = {key: json.loads(value) if value[:1] in "[-0123456789" else value
                for key, value in options.items()}
     lr = float(changes.pop("lr", row.learning_rate))
+    if "cells_read" in changes:
+        if changes.pop("cells_read") != "inputs":
+            raise ValueError("cells_read can only be 'inputs'")
+        mask = row.topology.source_mask("cell")
+        mask[row.topology.n_inputs + 1:] = False
+        changes["source_masks"] = {**dict(row.topology.source_masks or ()), "cell": mask}
     topology = dataclasses.replace(row.topology, **changes)
     TABLE10[variant] = dataclasses.replace(row, name=variant, topology=topology, learning_rate=lr)
     EXPERIMENTS[variant] = dataclasses.replace(exp, name=variant, row=variant)
