@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import tasks
-from ._validation import check_choice
+from ._validation import check_choice, check_int
 from .architectures import TABLE10, Table10Row
 from .network import LSTM
 
@@ -315,14 +315,15 @@ class _SequentialConstruction:
     (exactly so with ``update="sequence"``, where weights are constant within a
     sequence).  The error has stopped decreasing when the mean training error of
     ``window`` sequences has not fallen below 0.99 times the best earlier mean for
-    ``patience`` windows in a row; then the cells' incoming, input-gate and outgoing
-    weights are drawn afresh in the initialisation range."""
+    ``patience`` windows in a row, or, if ``at`` is given, after training sequence ``at``
+    (the paper does not say how it detected the stall); then the cells' incoming,
+    input-gate and outgoing weights are drawn afresh in the initialisation range."""
 
     window = 500
     patience = 2
 
-    def __init__(self, net, rng):
-        self.net, self.rng = net, rng
+    def __init__(self, net, rng, at=None):
+        self.net, self.rng, self.at = net, rng, at
         top = net.topology
         first_cell = top.n_inputs + 1 + top.n_units - top.n_cells
         self.cells = slice(first_cell, first_cell + top.n_cells)
@@ -339,6 +340,10 @@ class _SequentialConstruction:
         if self.added_at is not None:
             return
         self._hold()
+        if self.at is not None:
+            if n >= self.at:
+                self._add(n)
+            return
         self.total += error
         if n % self.window:
             return
@@ -348,14 +353,17 @@ class _SequentialConstruction:
             return
         self.stale += 1
         if self.stale >= self.patience:
-            self.added_at = n
-            weights, masks = self.net.get_weights(), self.net.masks
-            r = self.net.topology.init_range
-            fresh = {g: np.where(masks[g], self.rng.uniform(-r, r, weights[g].shape), 0.0)
-                     for g in ("input_gate", "cell")}
-            out = weights["output"]
-            out[:, self.cells] = self.rng.uniform(-r, r, out[:, self.cells].shape)
-            self.net.set_weights({**fresh, "output": out})
+            self._add(n)
+
+    def _add(self, n):
+        self.added_at = n
+        weights, masks = self.net.get_weights(), self.net.masks
+        r = self.net.topology.init_range
+        fresh = {g: np.where(masks[g], self.rng.uniform(-r, r, weights[g].shape), 0.0)
+                 for g in ("input_gate", "cell")}
+        out = weights["output"]
+        out[:, self.cells] = self.rng.uniform(-r, r, out[:, self.cells].shape)
+        self.net.set_weights({**fresh, "output": out})
 
 
 CONSTRUCTIONS = ("present", "sequential")
@@ -378,14 +386,14 @@ def reber_sets(task, seed: int, trial: int):
 
 def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = None,
               update: str = "sequence", construction: str = "present",
-              curve_points: int = 100) -> dict:
+              cell_at: int | None = None, curve_points: int = 100) -> dict:
     """Train and test one network for experiment ``name``; a JSON-able record.
 
     ``update`` is the weight-update mode of :meth:`LSTM.train_sequence` (DECISIONS item 4);
     it matters only where targets come at every step (Exps 1, 2a, 2b).  ``construction``
     is ``"present"`` (the cells are there from the start, the default) or ``"sequential"``
-    (added once the error stops decreasing, as the paper did in Exps 2a/2b; the record's
-    ``cell_added_at`` says when).
+    (added once the error stops decreasing, as the paper did in Exps 2a/2b, or after
+    training sequence ``cell_at`` if that is given; the record's ``cell_added_at`` says when).
 
     The record holds the experiment, trial, seed, cap, update mode and construction;
     ``solved``; ``sequences`` (the paper's "success after", None when unsolved) and any
@@ -398,6 +406,10 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
     exp = get_experiment(name)
     cap = exp.max_sequences if max_sequences is None else int(max_sequences)
     check_choice("construction", construction, CONSTRUCTIONS)
+    if cell_at is not None:
+        if construction != "sequential":
+            raise ValueError(f"cell_at applies only to construction='sequential', not {construction!r}")
+        cell_at = check_int("cell_at", cell_at, 1)
     init_rng, train_rng, test_rng = trial_seeds(seed, trial)
     task = exp.task()
     net = LSTM(exp.table10.topology, rng=init_rng)
@@ -412,7 +424,9 @@ def run_trial(name: str, trial: int, seed: int = 0, max_sequences: int | None = 
     curve, window = [], 0.0
     record = {"experiment": name, "trial": trial, "seed": seed, "max_sequences": cap, "update": update,
               "construction": construction}
-    builder = _SequentialConstruction(net, init_rng) if construction == "sequential" else None
+    if cell_at is not None:
+        record["cell_at"] = cell_at
+    builder = _SequentialConstruction(net, init_rng, cell_at) if construction == "sequential" else None
     start = time.perf_counter()
     n = 0
     try:

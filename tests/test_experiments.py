@@ -217,6 +217,20 @@ def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
     assert record["construction"] == "sequential" and record["cell_added_at"] is None
 
 
+def test_sequential_construction_can_add_the_cells_at_a_set_time():
+    record = run_trial("2a-p100", 0, max_sequences=600, construction="sequential", cell_at=250)
+    assert record["cell_at"] == 250 and record["cell_added_at"] == 250
+    held = run_trial("2a-p100", 0, max_sequences=600, construction="sequential")
+    late = run_trial("2a-p100", 0, max_sequences=600, construction="sequential", cell_at=601)
+    assert late["cell_added_at"] is None and late["curve"] == held["curve"]
+    # one curve point per 6 sequences: points 0-40 end by sequence 246, point 41 at 252
+    assert record["curve"][:41] == held["curve"][:41] and record["curve"][41] != held["curve"][41]
+    with pytest.raises(ValueError, match="cell_at applies only to construction='sequential'"):
+        run_trial("2a-p100", 0, max_sequences=10, cell_at=5)
+    with pytest.raises(ValueError, match="cell_at must be at least 1"):
+        run_trial("2a-p100", 0, max_sequences=10, construction="sequential", cell_at=0)
+
+
 def test_report_and_plot(cli, tmp_path):
     run_experiment(FAST, tmp_path, trials=3, max_sequences=3000, jobs=1)
     result = cli("report", str(tmp_path))

@@ -3,8 +3,8 @@
 The variant is registered beside the paper's rows (under a new name, the originals untouched):
 a Table 10 topology field changed (``g=sigmoid``, ``input_gate_bias=[-1,-2,-3]``, ...),
 ``cells_read=inputs`` (the cells lose their connections from the hidden units and read only the
-input units, and the bias where the row has one) and/or ``lr=``; ``update=`` and ``construction=``
-are passed to the runner. Prints one line per trial;
+input units, and the bias where the row has one) and/or ``lr=``; ``update=``, ``construction=``
+and ``cell_at=`` are passed to the runner. Prints one line per trial;
 ``final_error`` is the last point of its learning curve (the mean of Σ_k (t_k - y_k)^2 per target
 step over the last 1% of the training sequences).
 
@@ -42,6 +42,8 @@ def register(name, options):
 def main(name, trials, cap, *options):
     changes = dict(option.split("=", 1) for option in options)
     runner = {key: changes.pop(key) for key in ("update", "construction") if key in changes}
+    if "cell_at" in changes:
+        runner["cell_at"] = int(changes.pop("cell_at"))
     variant = register(name, changes)
     print(variant)
     for trial in range(int(trials)):
