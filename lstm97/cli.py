@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .experiments import CONSTRUCTIONS, EXPERIMENTS, get_experiment
@@ -118,6 +119,11 @@ def main(argv=None) -> int:
         print("lstm97: interrupted; finished trials are saved, run the same command to resume",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`lstm97 list | head`): say nothing more, and point stdout at
+        # devnull so that the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

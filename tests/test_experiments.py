@@ -79,6 +79,20 @@ def test_bad_options_are_refused(cli, args, message):
     assert message in result.stderr
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    # `lstm97 list | head -1`, made deterministic: the pipe's reading end is closed before
+    # anything is written, so the first write fails with EPIPE.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "lstm97", "list"], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=60, cwd=tmp_path)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""
+
+
 class FakeTask:
     """Correct exactly when the sequence says so."""
 
