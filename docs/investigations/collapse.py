@@ -21,6 +21,11 @@ from lstm97.experiments import get_experiment, trial_seeds
 AROUND = 1000
 
 
+def flat(net):
+    """Every weight of ``net`` in one vector."""
+    return np.concatenate([w.ravel() for w in net.get_weights().values()])
+
+
 def train(exp, trial, stop, skip=None, watch=range(0)):
     """Train like run_trial, up to sequence ``stop`` or the criterion; record ``watch``."""
     init_rng, train_rng, test_rng = trial_seeds(0, trial)
@@ -29,17 +34,16 @@ def train(exp, trial, stop, skip=None, watch=range(0)):
     errors, changes = [], {}
     for n in range(1, stop + 1):
         seq = task.sample(train_rng)
-        before = np.concatenate([w.ravel() for w in net.get_weights().values()]) if n in watch else None
+        before = flat(net) if n in watch else None
         if n == skip:
+            _, error = net.gradient(*seq)
             outputs = net.forward(seq.inputs)
-            error = 0.5 * float(np.sum((seq.targets - outputs)[seq.target_mask] ** 2))
         else:
             error, outputs = net.train_sequence(*seq, learning_rate=exp.learning_rate, return_outputs=True)
         error = 2.0 * error / np.count_nonzero(seq.target_mask)
         errors.append(error)
         if before is not None:
-            after = np.concatenate([w.ravel() for w in net.get_weights().values()])
-            changes[n] = (np.abs(after - before).max(), net.cell_states.copy())
+            changes[n] = (np.abs(flat(net) - before).max(), net.cell_states.copy())
         if monitor.update(n, net, seq, outputs, error):
             break
     return monitor, np.array(errors), changes

@@ -25,9 +25,8 @@ def plateau_end(curve):
     return next((n for n, error in curve if error < 0.5 * curve[0][1]), None)
 
 
-def lost(curve):
-    """Whether the error came back to 90% of its start after the plateau ended."""
-    end = plateau_end(curve)
+def lost(curve, end):
+    """Whether the error came back to 90% of its start after the plateau ended at ``end``."""
     return end is not None and any(error >= 0.9 * curve[0][1] for n, error in curve if n > end)
 
 
@@ -42,9 +41,10 @@ def main(results, *names):
           f"{'criterion met: trials, mean (range)':37s}lost")
     for name in names:
         records = read_results(Path(results) / f"{name}.jsonl")
-        ends = [n for n in (plateau_end(r["curve"]) for r in records) if n is not None]
+        end = [plateau_end(r["curve"]) for r in records]
+        ends = [n for n in end if n is not None]
         met = [r["sequences"] for r in records if r["solved"]]
-        dropped = [str(r["trial"]) for r in records if lost(r["curve"])]
+        dropped = [str(r["trial"]) for r, n in zip(records, end) if lost(r["curve"], n)]
         print(f"{name:23s} {get_experiment(name).paper['sequences']:>9,} {len(records):>6d}  "
               f"{spread(ends):36s}{spread(met):37s}{' '.join(dropped) or '-'}")
 
