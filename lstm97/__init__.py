@@ -7,8 +7,7 @@ in O(W) time and memory per step (Hochreiter & Schmidhuber, Neural Computation 9
 """
 
 from . import tasks
-from .architectures import TABLE10, Table10Row, table10
-from .network import GROUPS, LSTM, Topology
+from .models import GROUPS, LSTM, TABLE10, Table10Row, Topology, table10
 
 __version__ = "0.1.0.dev0"
 

@@ -12,26 +12,14 @@ import argparse
 import os
 import sys
 
-from .experiments import CONSTRUCTIONS, EXPERIMENTS, get_experiment
-from .network import UPDATE_MODES
-from .report import plot, report
-from .runner import BACKENDS, collect, read_results, results_path, run_experiment
+from pathlib import Path
+
+from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, OPTIONS, get_experiment, parse_settings,
+                          read_results, results_path, run_experiment, write_summary)
+from .models import UPDATE_MODES
+from .report import plot, report, summaries
 
 DEFAULT_DIR = "lstm97-results"
-
-
-def _positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _jobs(text):
-    value = int(text)
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"must be a positive number of processes or -1 (all cores), got {text}")
-    return value
 
 
 def _parser():
@@ -43,17 +31,20 @@ def _parser():
 
     run = sub.add_parser("run", help="run experiments (resumes what a directory already holds)")
     run.add_argument("experiments", nargs="+", metavar="NAME", help="experiment names (see `lstm97 list`)")
-    run.add_argument("--trials", type=_positive, help="number of trials (default: the paper's)")
-    run.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (default: -1, all cores)")
+    run.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
+    run.add_argument("--jobs", type=int, default=-1, help="worker processes (default: -1, all cores)")
     run.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
-    run.add_argument("--max-sequences", type=_positive,
+    run.add_argument("--max-sequences", type=int,
                      help="cap on training sequences per trial (default: the experiment's)")
-    run.add_argument("--update", choices=UPDATE_MODES, default="sequence",
-                     help="apply weight changes at the sequence end (default) or after every step "
-                          "with a target; matters for Exps 1, 2a, 2b")
-    run.add_argument("--construction", choices=CONSTRUCTIONS, default="present",
-                     help="cells present from the start (default), or added once the error stops "
-                          "decreasing, as the paper did for Exps 2a/2b")
+    run.add_argument("--update", choices=UPDATE_MODES,
+                     help="apply weight changes at the sequence end (the default) or after every step "
+                          "with a target; matters for Exps 1, 2a, 2b; the same as --set update=...")
+    run.add_argument("--construction", choices=CONSTRUCTIONS,
+                     help="cells present from the start (the default), or added once the error stops "
+                          "decreasing, as the paper did for Exps 2a/2b; the same as --set construction=...")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+                     help="run a variant with KEY changed (repeatable); keys: " + ", ".join(OPTIONS)
+                          + "; the results go to NAME[KEY=VALUE,...].jsonl")
     run.add_argument("--out", default=DEFAULT_DIR, help=f"results directory (default: {DEFAULT_DIR})")
     run.add_argument("--backend", choices=BACKENDS, default="loky",
                      help="loky: processes on this machine; dask: a Dask cluster (needs --scheduler)")
@@ -71,31 +62,49 @@ def _list():
     print(f"{'experiment':{width}}  table        weights  trials  paper: % success, mean sequences")
     for name, exp in EXPERIMENTS.items():
         success = exp.paper.get("success")
-        print(f"{name:{width}}  {exp.table:11}  {exp.table10.topology.n_weights:7}  {exp.trials:6}  "
+        print(f"{name:{width}}  {exp.table:11}  {exp.topology.n_weights:7}  {exp.trials:6}  "
               f"{'-' if success is None else success:>3}, {exp.paper['sequences']:,}")
+
+
+def _experiments(args):
+    """The experiments the command names, with its --set options applied."""
+    settings = parse_settings(args.settings)
+    for key in ("update", "construction"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    return [get_experiment(name).variant(**settings) if settings else get_experiment(name)
+            for name in args.experiments]
 
 
 def _run(args):
     from tqdm import tqdm
 
-    for name in args.experiments:
-        get_experiment(name)
-    if args.backend == "dask" and not args.scheduler:
-        raise ValueError("--backend dask needs --scheduler ADDRESS")
-    for name in args.experiments:
-        exp = get_experiment(name)
-        trials = args.trials or exp.trials
-        done = len([r for r in read_results(results_path(args.out, name)) if r["trial"] < trials])
-        with tqdm(total=trials, initial=done, desc=name, unit="trial", disable=None) as bar:
+    experiments = _experiments(args)
+    for exp in experiments:
+        trials = exp.trials if args.trials is None else args.trials
+        done = len([r for r in read_results(results_path(args.out, exp)) if r["trial"] < trials])
+        with tqdm(total=trials, initial=done, desc=exp.name, unit="trial", disable=None) as bar:
             def progress(record):
                 bar.set_postfix(solved="yes" if record["solved"] else "no", refresh=False)
                 bar.update()
 
-            run_experiment(name, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
-                           max_sequences=args.max_sequences, update=args.update,
-                           construction=args.construction, backend=args.backend,
+            run_experiment(exp, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
+                           max_sequences=args.max_sequences, backend=args.backend,
                            scheduler=args.scheduler, progress=progress)
-    print(report(args.out), end="")
+    _report(args.out)
+
+
+def _report(directory):
+    """Print the report of ``directory`` and write it there (report.md, summary.json/csv)."""
+    if not Path(directory).is_dir():
+        raise ValueError(f"{str(directory)!r} is not a directory; run `lstm97 run NAME --out DIR` first")
+    rows = summaries(directory)
+    if not rows:
+        raise ValueError(f"no results in {str(directory)!r}; run `lstm97 run NAME --out DIR` first")
+    text = report(rows)
+    write_summary(directory, rows)
+    (Path(directory) / "report.md").write_text(text)
+    print(text, end="")
 
 
 def main(argv=None) -> int:
@@ -106,9 +115,7 @@ def main(argv=None) -> int:
         elif args.command == "run":
             _run(args)
         elif args.command == "report":
-            if not collect(args.directory):
-                raise ValueError(f"no results in {args.directory!r}; run `lstm97 run NAME --out DIR` first")
-            print(report(args.directory), end="")
+            _report(args.directory)
         elif args.command == "plot":
             for path in plot(args.directory):
                 print(path)

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import get_experiment
-from .runner import collect, write_summary
+from .experiments import collect, get_experiment, summarize
 
-__all__ = ["in_band", "plot", "report"]
+__all__ = ["in_band", "plot", "report", "summaries"]
 
 
 def _n(value, digits=0):
@@ -48,10 +47,14 @@ def in_band(exp, ours) -> bool | None:
     return bool(success_ok and mean is not None and paper["sequences"] / 2 <= mean <= 2 * paper["sequences"])
 
 
-def report(directory) -> str:
-    """The Markdown report of every experiment in ``directory``; also writes
-    ``report.md`` and the summaries there."""
-    rows = write_summary(directory)
+def summaries(directory) -> list[dict]:
+    """:func:`~lstm97.experiments.summarize` of every experiment in ``directory``."""
+    return [summarize(name, records) for name, records in collect(directory).items()]
+
+
+def report(rows) -> str:
+    """The Markdown table of ``rows`` (from :func:`summaries`): the paper's figures next
+    to ours, with the band's verdict."""
     lines = [
         "| experiment | table | trials paper / ours | % success paper / ours "
         "| sequences paper / ours mean (median) | test paper / ours | in band |",
@@ -70,9 +73,7 @@ def report(directory) -> str:
             f"| `{name}` | {exp.table} | {paper['trials']} / {ours['trials']} "
             f"| {_n(paper.get('success'))} / {_n(ours['success'])} | {sequences} "
             f"| {_test_figures(exp, ours)} | {band} |")
-    text = "\n".join(lines) + "\n"
-    (Path(directory) / "report.md").write_text(text)
-    return text
+    return "\n".join(lines) + "\n"
 
 
 def plot(directory) -> list[Path]:

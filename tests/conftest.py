@@ -29,7 +29,7 @@ def random_case(seed):
         for g in GROUPS:
             m = rng.random(topology.n_sources) < 0.6
             if g == "output":
-                m[topology._gate_columns()] = False
+                m[topology.source_columns("gates")] = False
             masks[g] = m
         topology = Topology(**kwargs, source_masks=masks)
     net = LSTM(topology, rng=seed)

@@ -61,7 +61,7 @@ class ReferenceLSTM:
         """
         top, W = self.top, self.W
         T = len(inputs)
-        C, n_c, H = top.n_blocks, top.n_cells, top.n_hidden
+        C, n_c = top.n_blocks, top.n_cells
         blk = self.block_of
         y_prev = np.zeros(top.n_units)
         s = np.zeros(n_c)
@@ -98,10 +98,9 @@ class ReferenceLSTM:
                 e_k = df(y_k) * diff                                    # eq. 19
                 D["output"] += np.outer(e_k, out_src)                   # eq. 22, l = k
                 back = W["output"].T @ e_k                              # sum_k w_ku e_k
-                off = top.n_inputs + 1
-                e_i = df(y_h) * back[off:off + H]                       # eq. 20
+                e_i = df(y_h) * back[top.source_columns("hidden")]      # eq. 20
                 D["hidden"] += np.outer(e_i, src)
-                back_c = back[off + top.n_units - n_c:]
+                back_c = back[top.source_columns("cell")]
                 if top.output_gates:
                     e_out = df(y_out) * np.bincount(blk, hs * back_c, minlength=C)   # eq. 21
                     D["output_gate"] += np.outer(e_out, src)

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from lstm97 import TABLE10
-from lstm97.experiments import (EXPERIMENTS, RecentTraining, Streak, get_experiment, run_trial,
-                                trial_seeds)
-from lstm97.runner import read_results, results_path, run_experiment
+from lstm97.experiments import (EXPERIMENTS, RecentTraining, Streak, get_experiment, read_results,
+                                results_path, run_experiment, run_trial)
 
 # Weights per experiment as the paper's Tables 1-9 give them.
 PAPER_WEIGHTS = {
@@ -29,6 +28,7 @@ PAPER_WEIGHTS = {
 }
 FAST = "3a-T100-N3"
 FAST_ARGS = ["--trials", "4", "--max-sequences", "3000", "--jobs", "1"]
+SEQUENTIAL = get_experiment("2a-p100").variant(construction="sequential")
 
 
 def without_time(records):
@@ -51,11 +51,11 @@ def cli(tmp_path_factory):
 def test_registry_covers_every_lstm_row_with_table10_weights():
     assert set(EXPERIMENTS) == set(PAPER_WEIGHTS)
     for name, exp in EXPERIMENTS.items():
-        assert exp.table10.topology.n_weights == PAPER_WEIGHTS[name], name
+        assert exp.topology == TABLE10[exp.row].topology
+        assert exp.topology.n_weights == PAPER_WEIGHTS[name], name
         assert exp.learning_rate == TABLE10[exp.row].learning_rate
         task = exp.task()
-        assert (task.n_inputs, task.n_outputs) == (exp.table10.topology.n_inputs,
-                                                   exp.table10.topology.n_outputs), name
+        assert (task.n_inputs, task.n_outputs) == (exp.topology.n_inputs, exp.topology.n_outputs), name
 
 
 def test_unknown_experiment_names_the_close_matches(cli):
@@ -67,11 +67,15 @@ def test_unknown_experiment_names_the_close_matches(cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", FAST, "--trials", "0"], "must be a positive integer"),
-    (["run", FAST, "--jobs", "0"], "--jobs"),
+    (["run", FAST, "--trials", "0"], "trials must be at least 1"),
+    (["run", FAST, "--jobs", "0"], "jobs must be a positive number"),
     (["run", FAST, "--backend", "mpi"], "invalid choice"),
-    (["run", FAST, "--backend", "dask"], "needs --scheduler"),
-    (["report", "/nonexistent-dir"], "no results"),
+    (["run", FAST, "--backend", "dask"], "needs a scheduler address"),
+    (["run", FAST, "--set", "h_range"], "a setting is KEY=VALUE"),
+    (["run", FAST, "--set", "colour=red"], "unknown option 'colour'"),
+    (["run", FAST, "--set", "h_range=-1"], "h_range must be greater than 0"),
+    (["report", "/nonexistent-dir"], "'/nonexistent-dir' is not a directory"),
+    (["report", "."], "no results in '.'"),
 ])
 def test_bad_options_are_refused(cli, args, message):
     result = cli(*args)
@@ -109,15 +113,15 @@ def stop_at(monitor, feed):
 
 
 def test_streak_reports_where_the_streak_began():
-    monitor = Streak(length=5).monitor(FakeTask(), None)
+    monitor = Streak(length=5).monitor(FakeTask(), None, None)
     flags = [True, False, True, True, False] + [True] * 5
     assert stop_at(monitor, [(ok, 0.0) for ok in flags]) == 10
     assert monitor.solved and monitor.sequences == 6
-    assert stop_at(Streak(length=5).monitor(FakeTask(), None), [(ok, 0.0) for ok in flags[:9]]) is None
+    assert stop_at(Streak(length=5).monitor(FakeTask(), None, None), [(ok, 0.0) for ok in flags[:9]]) is None
 
 
 def test_st3_needs_a_full_window_of_correct_sequences_with_low_error():
-    monitor = RecentTraining(beta=0.1, window=4).monitor(FakeTask(), None)
+    monitor = RecentTraining(beta=0.1, window=4).monitor(FakeTask(), None, None)
     feed = [(True, 0.0), (False, 0.0), (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.5),
             (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.0)]
     assert stop_at(monitor, feed) == 10          # 0.5 / 4 > 0.1 until it leaves the window
@@ -125,17 +129,10 @@ def test_st3_needs_a_full_window_of_correct_sequences_with_low_error():
 
 
 def test_n_seq_rule_counts_wrong_sequences_in_the_window():
-    monitor = RecentTraining(beta=None, max_wrong=1, window=4).monitor(FakeTask(), None)
+    monitor = RecentTraining(beta=None, max_wrong=1, window=4).monitor(FakeTask(), None, None)
     feed = [(ok, 1.0) for ok in [False, False, True, True, False, True, True, True]]
     assert stop_at(monitor, feed) == 6           # window 3..6 holds one wrong, fewer than n_seq = 2
     assert monitor.sequences == 6
-
-
-def test_trials_are_independent_streams():
-    a, b = trial_seeds(0, 0), trial_seeds(0, 1)
-    draws = [g.random() for g in a + b]
-    assert len(set(draws)) == 6
-    assert trial_seeds(0, 1)[2].random() == draws[5]
 
 
 def test_a_trial_record_is_complete_and_reproducible():
@@ -186,10 +183,10 @@ def test_killed_run_resumes_with_every_trial_exactly_once(cli, tmp_path):
 
 def test_resuming_with_other_options_is_refused(tmp_path):
     run_experiment(FAST, tmp_path, trials=1, max_sequences=1000, jobs=1)
-    with pytest.raises(ValueError, match="seed=0, max_sequences=1000, update='sequence', construction='present'"):
+    with pytest.raises(ValueError, match="seed=0, max_sequences=1000; resume with those options"):
         run_experiment(FAST, tmp_path, trials=2, max_sequences=2000, jobs=1)
     with pytest.raises(ValueError, match="resume with those options"):
-        run_experiment(FAST, tmp_path, trials=2, max_sequences=1000, update="step", jobs=1)
+        run_experiment(FAST, tmp_path, trials=2, max_sequences=1000, seed=1, jobs=1)
 
 
 def test_results_do_not_depend_on_the_number_of_jobs(tmp_path):
@@ -211,11 +208,11 @@ def test_dask_backend_gives_the_same_results(tmp_path):
 
 def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
     from lstm97 import LSTM, table10
-    from lstm97.experiments import _SequentialConstruction
+    from lstm97.experiments import SequentialConstruction
 
     net = LSTM(table10("2a"), rng=0)
     cell = net.source_names.index("c0_0")
-    builder = _SequentialConstruction(net, np.random.default_rng(1))
+    builder = SequentialConstruction(net, np.random.default_rng(1))
     assert not net.get_weights()["output"][:, cell].any()
     before = net.get_weights()
     for n in range(1, 1500):                              # a constant error: no decrease
@@ -227,22 +224,22 @@ def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
     assert np.abs(after["output"][:, cell]).max() > 0.1
     assert not np.array_equal(after["cell"], before["cell"])
     np.testing.assert_array_equal(after["output"][:, :cell], before["output"][:, :cell])
-    record = run_trial("2a-p100", 0, max_sequences=600, construction="sequential")
+    record = run_trial(SEQUENTIAL, 0, max_sequences=600)
     assert record["construction"] == "sequential" and record["cell_added_at"] is None
 
 
 def test_sequential_construction_can_add_the_cells_at_a_set_time():
-    record = run_trial("2a-p100", 0, max_sequences=600, construction="sequential", cell_at=250)
+    record = run_trial(SEQUENTIAL.variant(cell_at=250), 0, max_sequences=600)
     assert record["cell_at"] == 250 and record["cell_added_at"] == 250
-    held = run_trial("2a-p100", 0, max_sequences=600, construction="sequential")
-    late = run_trial("2a-p100", 0, max_sequences=600, construction="sequential", cell_at=601)
+    held = run_trial(SEQUENTIAL, 0, max_sequences=600)
+    late = run_trial(SEQUENTIAL.variant(cell_at=601), 0, max_sequences=600)
     assert late["cell_added_at"] is None and late["curve"] == held["curve"]
     # one curve point per 6 sequences: points 0-40 end by sequence 246, point 41 at 252
     assert record["curve"][:41] == held["curve"][:41] and record["curve"][41] != held["curve"][41]
     with pytest.raises(ValueError, match="cell_at applies only to construction='sequential'"):
-        run_trial("2a-p100", 0, max_sequences=10, cell_at=5)
+        get_experiment("2a-p100").variant(cell_at=5)
     with pytest.raises(ValueError, match="cell_at must be at least 1"):
-        run_trial("2a-p100", 0, max_sequences=10, construction="sequential", cell_at=0)
+        SEQUENTIAL.variant(cell_at=0)
 
 
 def test_report_and_plot(cli, tmp_path):

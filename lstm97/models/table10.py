@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .network import Topology
+from .topology import Topology
 
 __all__ = ["TABLE10", "Table10Row", "table10"]
 

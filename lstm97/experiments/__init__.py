@@ -1,0 +1,25 @@
+"""The paper's experiments: every LSTM row of Tables 1-9, its trials and its runs.
+
+- :mod:`~lstm97.experiments.registry`: :class:`Experiment` values, :data:`EXPERIMENTS`
+  and variants (``exp.variant(...)``, ``ROW[KEY=VALUE,...]``);
+- :mod:`~lstm97.experiments.criteria`: the stop criteria of Table 11, one protocol;
+- :mod:`~lstm97.experiments.construction`: sequential construction (Exps 2a/2b);
+- :mod:`~lstm97.experiments.seeding`: every random stream of a run;
+- :mod:`~lstm97.experiments.trial`: :class:`Trial`, one trial, and :func:`run_trial`;
+- :mod:`~lstm97.experiments.runner`: many trials in parallel into resumable JSON lines;
+- :mod:`~lstm97.experiments.summary`: our figures, shaped like the paper's.
+"""
+
+from .construction import CONSTRUCTIONS, SequentialConstruction
+from .criteria import Criterion, Monitor, ReberSuccess, RecentTraining, Streak, TestSetStop, evaluate
+from .registry import EXPERIMENTS, OPTIONS, Experiment, get_experiment, parse_settings
+from .runner import BACKENDS, collect, read_results, results_path, run_experiment
+from .seeding import STREAMS, stream, trial_streams
+from .summary import summarize, write_summary
+from .trial import Step, Trial, run_trial
+
+__all__ = ["BACKENDS", "CONSTRUCTIONS", "EXPERIMENTS", "OPTIONS", "STREAMS", "Criterion", "Experiment",
+           "Monitor", "ReberSuccess", "RecentTraining", "SequentialConstruction", "Step", "Streak",
+           "TestSetStop", "Trial", "collect", "evaluate", "get_experiment", "parse_settings",
+           "read_results", "results_path", "run_experiment", "run_trial", "stream", "summarize",
+           "trial_streams", "write_summary"]

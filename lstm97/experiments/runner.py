@@ -1,0 +1,199 @@
+"""Many trials of an experiment in parallel, each stored as one JSON line as soon as it ends.
+
+``DIR/<experiment>.jsonl`` holds one line per finished trial, written and flushed by the
+parent process alone.  Running the same command again skips the trials already there,
+so a run killed at any moment resumes with nothing lost and nothing counted twice: a
+line cut short by the kill is dropped and its trial runs again.  A run holds an
+exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+from pathlib import Path
+
+from .._validation import check_choice, check_int
+from .registry import EXPERIMENTS, Experiment, get_experiment
+from .trial import run_trial
+
+__all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
+
+BACKENDS = ("loky", "dask")
+_LOCK = ".lstm97.lock"
+
+
+def results_path(directory, experiment) -> Path:
+    """Where the records of ``experiment`` (a value or a name) live in ``directory``."""
+    return Path(directory) / f"{get_experiment(experiment).name}.jsonl"
+
+
+def read_results(path, *, duplicates: str = "raise") -> list[dict]:
+    """The trial records of a results file, by trial; a last line cut short is ignored.
+
+    Two records of the same trial mean that two runs wrote the file at once (which the
+    directory lock now prevents): ``duplicates="raise"`` (the default) refuses such a
+    file with a ``ValueError`` naming the trial, ``"first"`` keeps the first record of
+    each trial.
+    """
+    check_choice("duplicates", duplicates, ("raise", "first"))
+    path = Path(path)
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    records = {}
+    for number, line in enumerate(complete.splitlines(), 1):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}:{number} is not a JSON record ({exc}); the file is damaged") from None
+        if not isinstance(record, dict) or not isinstance(record.get("trial"), int):
+            raise ValueError(f"{path}:{number} is not a trial record (no integer 'trial'); the file is damaged")
+        trial = record["trial"]
+        if trial in records:
+            if duplicates == "raise":
+                raise ValueError(f"{path}:{number} holds trial {trial} a second time (two runs wrote the "
+                                 "file at once?); read it with duplicates='first' to keep the first "
+                                 "record of each trial")
+            continue
+        records[trial] = record
+    return [records[t] for t in sorted(records)]
+
+
+def _drop_partial_line(path):
+    """Cut a line left unfinished by an interruption, so that appending starts clean."""
+    if path.exists():
+        data = path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            with open(path, "r+b") as f:
+                f.truncate(end)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path):
+    """Hold ``directory``'s run lock; a second run on it is refused, naming the first."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory / _LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    except FileExistsError:
+        raise ValueError(f"results directory {str(directory)!r} is a file, not a directory") from None
+    except OSError as exc:
+        raise ValueError(f"cannot write to results directory {str(directory)!r}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise ValueError(f"another lstm97 run (process {holder}) is writing to {str(directory)!r}; "
+                             "wait for it to end or choose another directory") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if not os.access(directory, os.W_OK):
+            raise ValueError(f"cannot write to results directory {str(directory)!r}")
+        yield
+    finally:
+        os.close(fd)
+
+
+def _trials(exp, todo, options, jobs, backend, scheduler):
+    """Run the trials in ``todo``, yielding each record as soon as it is done."""
+    from joblib import Parallel, delayed, parallel_config
+
+    calls = (delayed(run_trial)(exp, i, **options) for i in todo)
+    if backend == "dask":
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RuntimeError("the dask backend needs the 'distributed' package: "
+                               "pip install 'lstm97[dask]'") from None
+        with Client(scheduler), parallel_config(backend="dask"):
+            yield from Parallel(return_as="generator_unordered")(calls)
+    else:
+        yield from Parallel(n_jobs=jobs, backend=backend, return_as="generator_unordered")(calls)
+
+
+def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
+                   max_sequences=None, backend="loky", scheduler=None, progress=None) -> list[dict]:
+    """Run (or finish) ``trials`` trials of ``experiment`` into ``directory``.
+
+    Parameters
+    ----------
+    experiment : Experiment or str
+        The experiment, or its name (a variant's too: ``"2a-p100[update=step]"``).
+    directory : path
+        Where ``<name>.jsonl`` is kept; created if missing.
+    trials : int, optional
+        Number of trials; the paper's by default.
+    seed : int
+        Root seed (see :mod:`lstm97.experiments.seeding`).
+    jobs : int
+        Worker processes for the ``loky`` backend (-1: all cores; 1: in this process).
+    max_sequences : int, optional
+        Cap on training sequences per trial; the experiment's by default.
+    backend : {"loky", "dask"}
+        ``"dask"`` runs the trials on the Dask cluster at ``scheduler`` through joblib.
+    progress : callable, optional
+        Called with each record as it is written.
+
+    Returns
+    -------
+    list of dict
+        Every record of the file, by trial.
+    """
+    exp = get_experiment(experiment)
+    trials = exp.trials if trials is None else check_int("trials", trials, 1)
+    seed = check_int("seed", seed, 0)
+    cap = exp.max_sequences if max_sequences is None else check_int("max_sequences", max_sequences, 1)
+    jobs = check_int("jobs", jobs, -1)
+    if jobs == 0:
+        raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")
+    check_choice("backend", backend, BACKENDS)
+    if backend == "dask" and not scheduler:
+        raise ValueError("the dask backend needs a scheduler address (e.g. tcp://127.0.0.1:8786)")
+    directory = Path(directory)
+    with _locked(directory):
+        path = results_path(directory, exp)
+        _drop_partial_line(path)
+        done = read_results(path)
+        options = {"seed": seed, "max_sequences": cap}
+        for record in done:
+            ran = {key: record.get(key) for key in options}
+            if ran != options:
+                raise ValueError(f"{path} holds trials run with "
+                                 f"{', '.join(f'{k}={v!r}' for k, v in ran.items())}; "
+                                 "resume with those options or choose another directory")
+        finished = {record["trial"] for record in done}
+        todo = [i for i in range(trials) if i not in finished]
+        if todo:
+            with open(path, "a", encoding="utf-8") as f:
+                for record in _trials(exp, todo, options, jobs, backend, scheduler):
+                    f.write(json.dumps(record) + "\n")
+                    f.flush()
+                    os.fsync(f.fileno())
+                    if progress is not None:
+                        progress(record)
+        return read_results(path)
+
+
+def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:
+    """Every experiment's records found in ``directory`` (the paper's rows and their
+    variants), by name, in the paper's order."""
+    directory = Path(directory)
+    order = {name: i for i, name in enumerate(EXPERIMENTS)}
+    found = {}
+    for path in directory.glob("*.jsonl"):
+        try:
+            exp = get_experiment(path.stem)
+        except ValueError:
+            continue  # not an experiment's file
+        records = read_results(path, duplicates=duplicates)
+        if records:
+            found[exp.name] = records
+    return dict(sorted(found.items(), key=lambda item: (order[item[0].split("[")[0]], item[0])))

@@ -1,0 +1,181 @@
+"""One trial: a freshly initialised network trained online to the stop criterion, then tested.
+
+A :class:`Trial` is built from an experiment (a value, or a name) and a trial index, and owns
+everything the trial draws or decides: its random streams (:mod:`.seeding`), the network, the
+task, the training draw, the stop criterion's monitor and the construction schedule.
+Iterating it trains one sequence per step and yields what an observer needs; ``run()``
+trains to the end and returns the record that ``lstm97 run`` stores.  The same experiment,
+trial and seed give the same object with the same streams, so a trial retrained for an
+investigation is the trial that ``lstm97 run`` ran.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Collection, Iterator
+
+import numpy as np
+
+from .._validation import check_int
+from ..models import LSTM
+from ..tasks import TaskSequence
+from .construction import SequentialConstruction
+from .registry import Experiment, get_experiment
+from .seeding import stream, trial_streams
+
+__all__ = ["Step", "Trial", "run_trial"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """What one training sequence did: its number ``n`` (1-based), the ``sequence``, its
+    ``error`` (Σ_k (t_k - y_k)^2 per target step, from the outputs while training), those
+    ``outputs`` (at the steps with a target) and the ``net`` after its update."""
+
+    n: int
+    sequence: TaskSequence
+    error: float
+    outputs: np.ndarray
+    net: LSTM
+
+
+class Trial:
+    """Trial ``trial`` of ``experiment`` in a run seeded ``seed``.
+
+    Parameters
+    ----------
+    experiment : Experiment or str
+        The experiment, or its name (a variant's name too, see
+        :func:`~lstm97.experiments.get_experiment`).
+    trial : int
+        The trial's index; with ``seed`` it fixes every stream (:mod:`.seeding`).
+    seed : int, default 0
+        The run's root seed.
+    max_sequences : int, optional
+        Cap on training sequences; the experiment's by default.
+    curve_points : int, default 100
+        About how many points the learning curve gets over the cap.
+    skip_updates : collection of int, optional
+        Training sequences that are only read (forward, for the criterion) and whose
+        weight update is left out: an ablation, for investigations.
+
+    Attributes
+    ----------
+    net : LSTM
+        The network being trained.
+    task, sets, monitor
+        The task; the fixed (training set, test set) of Exp 1, or None; the criterion's
+        monitor (see :mod:`.criteria`).
+    n : int
+        Training sequences seen so far.
+    """
+
+    def __init__(self, experiment: Experiment | str, trial: int = 0, *, seed: int = 0,
+                 max_sequences: int | None = None, curve_points: int = 100,
+                 skip_updates: Collection[int] = ()):
+        self.experiment = exp = get_experiment(experiment)
+        self.trial = check_int("trial", trial, 0)
+        self.seed = check_int("seed", seed, 0)
+        self.max_sequences = exp.max_sequences if max_sequences is None else check_int(
+            "max_sequences", max_sequences, 1)
+        self._every = max(1, self.max_sequences // check_int("curve_points", curve_points, 1))
+        self.skip_updates = frozenset(check_int("skip_updates[]", n, 1) for n in skip_updates)
+        self.streams = trial_streams(self.seed, self.trial)
+        self.task = exp.task()
+        self.net = LSTM(exp.topology, rng=self.streams["init"])
+        self.sets = None
+        if exp.fixed_sets is not None:
+            first = exp.fixed_sets * (self.trial // exp.fixed_sets)
+            self.sets = self.task.train_test_sets(rng=stream(self.seed, first, "shared"))
+        self.monitor = exp.criterion.monitor(self.task, self.streams["test"], self.sets)
+        self.construction = (SequentialConstruction(self.net, self.streams["init"], exp.cell_at)
+                             if exp.construction == "sequential" else None)
+        self.n = 0
+        self.curve: list[list[float]] = []
+        self.failure: str | None = None
+        self._window = 0.0
+        self._start = None
+
+    @property
+    def done(self) -> bool:
+        """The criterion is met, the cap reached, or training blew up."""
+        return self.monitor.solved or self.failure is not None or self.n >= self.max_sequences
+
+    def draw(self) -> TaskSequence:
+        """The next training sequence: a string of the fixed training set (Exp 1), or a
+        fresh sequence of the task."""
+        rng = self.streams["train"]
+        if self.sets is not None:
+            train = self.sets[0]
+            return train[rng.integers(len(train))]
+        return self.task.sample(rng)
+
+    def __iter__(self) -> Iterator[Step]:
+        """Train one sequence per step until :attr:`done`; a numeric blow-up ends the
+        trial and is kept in :attr:`failure`."""
+        if self._start is None:
+            self._start = time.perf_counter()
+        exp, net = self.experiment, self.net
+        while not self.done:
+            self.n += 1
+            n, seq = self.n, self.draw()
+            try:
+                if n in self.skip_updates:
+                    _, error = net.gradient(*seq)
+                    outputs = net.forward(seq.inputs)
+                else:
+                    error, outputs = net.train_sequence(*seq, learning_rate=exp.learning_rate,
+                                                        update=exp.update, return_outputs=True)
+            except FloatingPointError as exc:
+                self.failure = str(exc)
+                return
+            error = 2.0 * error / np.count_nonzero(seq.target_mask)
+            self._window += error
+            if n % self._every == 0:
+                self.curve.append([n, self._window / self._every])
+                self._window = 0.0
+            if self.construction is not None:
+                self.construction.after(n, error)
+            self.monitor.update(n, net, seq, outputs, error)
+            yield Step(n, seq, error, outputs, net)
+
+    def run(self) -> dict:
+        """Train to the end (from wherever iteration left off), run the paper's test and
+        return the record; see :func:`run_trial` for its fields."""
+        for _ in self:
+            pass
+        exp = self.experiment
+        record = {"experiment": exp.name, "trial": self.trial, "seed": self.seed,
+                  "max_sequences": self.max_sequences, "update": exp.update,
+                  "construction": exp.construction}
+        if exp.cell_at is not None:
+            record["cell_at"] = exp.cell_at
+        if exp.options:
+            record["set"] = dict(exp.options)
+        if self.skip_updates:
+            record["skip_updates"] = sorted(self.skip_updates)
+        if self.failure is not None:
+            record["error"] = self.failure
+        monitor = self.monitor
+        record.update(solved=monitor.solved, sequences=monitor.sequences, trained=self.n, **monitor.extra)
+        if self.construction is not None:
+            record["cell_added_at"] = self.construction.added_at
+        record.update(monitor.final_test(self.net))
+        record.update(wall_time=round(time.perf_counter() - self._start, 3), curve=self.curve)
+        return record
+
+
+def run_trial(experiment: Experiment | str, trial: int, seed: int = 0, max_sequences: int | None = None,
+              curve_points: int = 100) -> dict:
+    """Train and test one network: ``Trial(experiment, trial, ...).run()``, a JSON-able record.
+
+    The record holds the experiment, trial, seed, cap, update mode and construction (and a
+    variant's ``set`` options); ``solved``; ``sequences`` (the paper's "success after",
+    None when unsolved) and any criterion figures (e.g. ``sequences_st1``); ``trained``
+    (sequences actually trained on); the test figures (``test_size``, ``test_wrong``,
+    ``test_mae``, ``test_mse``; Exp 1 also ``train_wrong``); ``wall_time`` in seconds;
+    ``error`` if training blew up; and ``curve``, pairs of (sequences, mean over the
+    preceding ones of Σ_k (t_k - y_k)^2 per target step).
+    """
+    return Trial(experiment, trial, seed=seed, max_sequences=max_sequences, curve_points=curve_points).run()
