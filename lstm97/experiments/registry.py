@@ -106,6 +106,10 @@ class Experiment:
     def trials(self) -> int:
         return self.paper["trials"]
 
+    def cap(self, max_sequences: int | None = None) -> int:
+        """The cap on training sequences per trial: ``max_sequences``, or the experiment's."""
+        return self.max_sequences if max_sequences is None else check_int("max_sequences", max_sequences, 1)
+
     def variant(self, **options) -> Experiment:
         """This experiment with ``options`` (keys of :data:`OPTIONS`) changed, named after
         both; values may be given as text, as ``--set KEY=VALUE`` does."""

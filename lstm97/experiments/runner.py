@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .._validation import check_choice, check_int
 from .registry import EXPERIMENTS, Experiment, get_experiment
+from .seeding import check_seed
 from .trial import run_trial
 
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
@@ -149,8 +150,8 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     """
     exp = get_experiment(experiment)
     trials = exp.trials if trials is None else check_int("trials", trials, 1)
-    seed = check_int("seed", seed, 0)
-    cap = exp.max_sequences if max_sequences is None else check_int("max_sequences", max_sequences, 1)
+    seed = check_seed(seed)
+    cap = exp.cap(max_sequences)
     jobs = check_int("jobs", jobs, -1)
     if jobs == 0:
         raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")

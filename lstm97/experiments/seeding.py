@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import check_int
 
-__all__ = ["MAX_TRIAL", "STREAMS", "stream", "stream_key", "trial_streams"]
+__all__ = ["MAX_TRIAL", "STREAMS", "check_seed", "stream", "stream_key", "trial_streams"]
 
 #: The streams of a trial: the initial weights (and any weights drawn later, as when a
 #: cell is added in sequential construction), the training sequences, the test
@@ -37,9 +37,14 @@ def stream_key(trial: int, name: str) -> tuple[int, int]:
     return trial, STREAMS.index(name)
 
 
+def check_seed(seed) -> int:
+    """A run's root seed: a non-negative integer."""
+    return check_int("seed", seed, 0)
+
+
 def stream(seed: int, trial: int, name: str) -> np.random.Generator:
     """Stream ``name`` of trial ``trial`` in a run seeded ``seed``, as a new Generator."""
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=stream_key(trial, name)))
 
 

@@ -75,13 +75,11 @@ class Trial:
                  max_sequences: int | None = None, curve_points: int = 100,
                  skip_updates: Collection[int] = ()):
         self.experiment = exp = get_experiment(experiment)
-        self.trial = check_int("trial", trial, 0)
-        self.seed = check_int("seed", seed, 0)
-        self.max_sequences = exp.max_sequences if max_sequences is None else check_int(
-            "max_sequences", max_sequences, 1)
+        self.streams = trial_streams(seed, trial)
+        self.trial, self.seed = int(trial), int(seed)
+        self.max_sequences = exp.cap(max_sequences)
         self._every = max(1, self.max_sequences // check_int("curve_points", curve_points, 1))
         self.skip_updates = frozenset(check_int("skip_updates[]", n, 1) for n in skip_updates)
-        self.streams = trial_streams(self.seed, self.trial)
         self.task = exp.task()
         self.net = LSTM(exp.topology, rng=self.streams["init"])
         self.sets = None
