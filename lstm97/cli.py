@@ -2,59 +2,100 @@
 
     lstm97 list                       the experiments, with the paper's figures
     lstm97 run NAME [NAME ...]        train and test, trials in parallel, resumable
-    lstm97 report DIR                 Markdown table, paper vs ours
-    lstm97 plot DIR                   PNG learning curves
+    lstm97 report [DIR]               Markdown table, paper vs ours
+    lstm97 plot [DIR]                 PNG learning curves and a summary figure
+
+The CLI only parses: every argument is checked by the function that owns it, and every
+failure a user can cause ends in one ``lstm97: error: ...`` line and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-
 from pathlib import Path
 
+from . import __version__
 from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, OPTIONS, get_experiment, parse_settings,
-                          read_results, results_path, run_experiment, write_summary)
+                          read_results, results_path, run_experiment, summarize, write_summary)
 from .models import UPDATE_MODES
 from .report import plot, report, summaries
 
 DEFAULT_DIR = "lstm97-results"
 
 
-def _parser():
-    parser = argparse.ArgumentParser(
-        prog="lstm97", description="Reproduce the experiments of Hochreiter & Schmidhuber (1997), "
-                                   "Long Short-Term Memory.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the experiments with the paper's figures")
+class _Help(argparse.HelpFormatter):
+    """Every help text ends with its default, unless it says it or there is none."""
 
-    run = sub.add_parser("run", help="run experiments (resumes what a directory already holds)")
-    run.add_argument("experiments", nargs="+", metavar="NAME", help="experiment names (see `lstm97 list`)")
+    def _get_help_string(self, action):
+        text = action.help or ""
+        none = action.default is None or action.default is False or action.default == [] \
+            or action.default == argparse.SUPPRESS
+        if "default" in text or none or not action.option_strings and action.nargs != "?":
+            return text
+        return f"{text} (default: {action.default})"
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+
+def _parser():
+    parser = _Parser(prog="lstm97", description="Reproduce the experiments of Hochreiter & Schmidhuber "
+                                                "(1997), Long Short-Term Memory.")
+    parser.add_argument("--version", action="version", version=f"lstm97 {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("list", help="list the experiments with the paper's figures",
+                   description="List every experiment: its table, weights, trials and the paper's figures.")
+
+    run = sub.add_parser("run", help="run experiments (resumes what DIR already holds)",
+                         description="Train and test the trials of each experiment, in parallel, into "
+                                     "DIR/NAME.jsonl; running the same command again resumes. Prints the "
+                                     "paper's figures next to ours.")
+    run.add_argument("experiments", nargs="+", metavar="NAME",
+                     help="experiment names (see `lstm97 list`), or variants NAME[KEY=VALUE,...]")
     run.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
-    run.add_argument("--jobs", type=int, default=-1, help="worker processes (default: -1, all cores)")
-    run.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
-    run.add_argument("--max-sequences", type=int,
+    run.add_argument("--jobs", type=int, default=-1, help="worker processes; -1: one per core")
+    run.add_argument("--seed", type=int, default=0, help="root seed")
+    run.add_argument("--max-sequences", type=int, metavar="N",
                      help="cap on training sequences per trial (default: the experiment's)")
-    run.add_argument("--update", choices=UPDATE_MODES,
-                     help="apply weight changes at the sequence end (the default) or after every step "
-                          "with a target; matters for Exps 1, 2a, 2b; the same as --set update=...")
-    run.add_argument("--construction", choices=CONSTRUCTIONS,
-                     help="cells present from the start (the default), or added once the error stops "
-                          "decreasing, as the paper did for Exps 2a/2b; the same as --set construction=...")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                      help="run a variant with KEY changed (repeatable); keys: " + ", ".join(OPTIONS)
-                          + "; the results go to NAME[KEY=VALUE,...].jsonl")
-    run.add_argument("--out", default=DEFAULT_DIR, help=f"results directory (default: {DEFAULT_DIR})")
-    run.add_argument("--backend", choices=BACKENDS, default="loky",
-                     help="loky: processes on this machine; dask: a Dask cluster (needs --scheduler)")
-    run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+                          + "; results go to DIR/NAME[KEY=VALUE,...].jsonl")
+    run.add_argument("--update", choices=UPDATE_MODES,
+                     help="the same as --set update=...: apply weight changes at the sequence end "
+                          "(the default) or after every step with a target")
+    run.add_argument("--construction", choices=CONSTRUCTIONS,
+                     help="the same as --set construction=...: cells present from the start (the "
+                          "default), or added once the error stops decreasing (Exps 2a/2b)")
+    run.add_argument("--out", default=DEFAULT_DIR, metavar="DIR", help="results directory")
+    run.add_argument("--backend", choices=BACKENDS, default="local",
+                     help="local: worker processes on this machine; dask: a Dask cluster (needs --scheduler)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no report; errors only")
 
-    for name, text in (("report", "print and write report.md: paper vs ours"),
-                       ("plot", "write PNG learning curves to DIR/plots")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("directory", nargs="?", default=DEFAULT_DIR, metavar="DIR")
-    return parser
+    for name, text, description in (
+            ("report", "print the paper's figures next to ours",
+             "Print the Markdown table of every experiment in DIR, and write it to DIR/report.md "
+             "with DIR/summary.json and DIR/summary.csv."),
+            ("plot", "draw learning curves and a summary figure",
+             "Write a PNG per experiment and a summary figure to DIR/plots, and print their paths.")):
+        p = sub.add_parser(name, help=text, description=description)
+        p.add_argument("directory", nargs="?", default=DEFAULT_DIR, metavar="DIR", help="results directory")
+    return parser, sub.choices
+
+
+def _parse(argv):
+    """Parse ``argv``; an unknown option is reported with the usage of its subcommand."""
+    parser, commands = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _list():
@@ -76,47 +117,99 @@ def _experiments(args):
             for name in args.experiments]
 
 
-def _run(args):
-    from tqdm import tqdm
+class _Progress:
+    """A bar over the sequences of a run: each trial counts its cap, a finished trial all
+    of it, so the ETA assumes the trials still running go to the cap (an upper bound)."""
 
+    def __init__(self, exp, trials, cap, done, quiet):
+        from tqdm import tqdm
+
+        self.cap, self.running = cap, {}
+        self.solved = sum(r["solved"] for r in done)
+        self.finished = len(done)
+        self.trials = trials
+        self.bar = tqdm(total=trials * cap, initial=len(done) * cap, desc=exp.name, unit=" seq",
+                        unit_scale=True, disable=True if quiet else None, dynamic_ncols=True)
+        self._postfix()
+
+    def _postfix(self):
+        self.bar.set_postfix_str(f"trials {self.finished}/{self.trials} done, {self.solved} solved", refresh=False)
+
+    def heartbeat(self, trial, n):
+        self.bar.update(n - self.running.get(trial, 0))
+        self.running[trial] = n
+
+    def record(self, record):
+        self.bar.update(self.cap - self.running.pop(record["trial"], 0))
+        self.finished += 1
+        self.solved += bool(record["solved"])
+        self._postfix()
+
+    def close(self):
+        self.bar.close()
+
+
+def _run(args):
     experiments = _experiments(args)
+    rows = []
     for exp in experiments:
         trials = exp.trials if args.trials is None else args.trials
-        done = len([r for r in read_results(results_path(args.out, exp)) if r["trial"] < trials])
-        with tqdm(total=trials, initial=done, desc=exp.name, unit="trial", disable=None) as bar:
-            def progress(record):
-                bar.set_postfix(solved="yes" if record["solved"] else "no", refresh=False)
-                bar.update()
+        cap = exp.cap(args.max_sequences)
+        path = results_path(args.out, exp)
+        done = [r for r in read_results(path) if r["trial"] < trials] if path.is_file() else []
+        progress = _Progress(exp, trials, cap, done, args.quiet)
+        try:
+            records = run_experiment(exp, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
+                                     max_sequences=args.max_sequences, backend=args.backend,
+                                     scheduler=args.scheduler, progress=progress.record,
+                                     heartbeat=progress.heartbeat)
+        finally:
+            progress.close()
+        rows.append(summarize(exp, records))
+        if not args.quiet:
+            print(f"{exp.name}: {len(records)} trials in {path}", file=sys.stderr)
+    _write_report(args.out)
+    if not args.quiet:
+        print(report(rows), end="")
 
-            run_experiment(exp, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
-                           max_sequences=args.max_sequences, backend=args.backend,
-                           scheduler=args.scheduler, progress=progress)
-    _report(args.out)
 
-
-def _report(directory):
-    """Print the report of ``directory`` and write it there (report.md, summary.json/csv)."""
+def _results(directory):
+    """The summaries of ``directory``; a missing or empty directory is an error."""
     if not Path(directory).is_dir():
         raise ValueError(f"{str(directory)!r} is not a directory; run `lstm97 run NAME --out DIR` first")
     rows = summaries(directory)
     if not rows:
         raise ValueError(f"no results in {str(directory)!r}; run `lstm97 run NAME --out DIR` first")
+    return rows
+
+
+def _write_report(directory):
+    """Write DIR/report.md, DIR/summary.json and DIR/summary.csv over every experiment in
+    ``directory``; return the report's text."""
+    rows = _results(directory)
     text = report(rows)
     write_summary(directory, rows)
     (Path(directory) / "report.md").write_text(text)
-    print(text, end="")
+    return text
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
+    # SIGTERM (`kill PID`) ends a run as Ctrl-C does: workers stopped, finished trials kept.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "list":
             _list()
         elif args.command == "run":
             _run(args)
         elif args.command == "report":
-            _report(args.directory)
+            print(_write_report(args.directory), end="")
         elif args.command == "plot":
+            _results(args.directory)
             for path in plot(args.directory):
                 print(path)
     except (ValueError, RuntimeError) as exc:
@@ -131,6 +224,8 @@ def main(argv=None) -> int:
         # devnull so that the flush at exit does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -1,14 +1,26 @@
-"""Our figures next to the paper's: a Markdown table, and learning curves as PNG."""
+"""Our figures next to the paper's: a Markdown table, and figures as PNG.
+
+:func:`report` is the table, with the band's verdict per row and, for a run shorter than
+the paper's (fewer trials, or a cap below the experiment's), what was cut.  :func:`plot`
+writes one figure per experiment and a summary figure over all of them;
+:func:`figure_data` computes everything a per-experiment figure shows, without drawing.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
 from .experiments import collect, get_experiment, summarize
+from .experiments.criteria import ReberSuccess, RecentTraining, Streak, TestSetStop
 
-__all__ = ["in_band", "plot", "report", "summaries"]
+__all__ = ["figure_data", "in_band", "plot", "report", "run_notes", "shortened", "summaries",
+           "variant_text"]
+
+#: Trials up to which a figure draws every trial's curve rather than a percentile band.
+INDIVIDUAL_TRIALS = 10
 
 
 def _n(value, digits=0):
@@ -47,19 +59,117 @@ def in_band(exp, ours) -> bool | None:
     return bool(success_ok and mean is not None and paper["sequences"] / 2 <= mean <= 2 * paper["sequences"])
 
 
+def _binomial_cdf(k, n, p):
+    return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k + 1))
+
+
+def _success_interval(solved, n, confidence=0.95):
+    """The Clopper-Pearson interval of the success probability, in %: exact, conservative."""
+    alpha = (1 - confidence) / 2
+
+    def crossing(k, level):  # the p where the binomial P(X <= k | p), falling in p, is level
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _binomial_cdf(k, n, mid) > level else (lo, mid)
+        return (lo + hi) / 2
+
+    # low: P(X >= solved | p) = alpha; high: P(X <= solved | p) = alpha
+    low = 0.0 if solved == 0 else crossing(solved - 1, 1 - alpha)
+    high = 1.0 if solved == n else crossing(solved, alpha)
+    return 100 * low, 100 * high
+
+
+def _capped(ours):
+    """The number of trials that ran to the cap (neither solved nor blown up)."""
+    return ours["trials"] - ours.get("solved", 0) - ours.get("blow_ups", 0)
+
+
+def shortened(exp, ours) -> dict:
+    """How the run of ``ours`` (a :func:`summaries` row) was cut short against ``exp``:
+    ``trials`` (ours, the paper's) when it had fewer trials than the paper's, ``cap``
+    (ours, the experiment's) when its cap was lower than the experiment's and at least
+    one trial ran to it (a lower cap that no trial reached changed nothing: a trial is
+    the same up to where it stops); empty for a full run."""
+    cut = {}
+    if ours["trials"] and ours["trials"] < exp.trials:
+        cut["trials"] = (ours["trials"], exp.trials)
+    cap = ours.get("max_sequences")
+    if cap is not None and cap < exp.max_sequences and ours["trials"] and _capped(ours):
+        cut["cap"] = (cap, exp.max_sequences)
+    return cut
+
+
+def run_notes(exp, ours) -> list[str]:
+    """What a reader must know about how the run of ``ours`` differs from a full run of
+    ``exp``: fewer trials (with the 95% interval of the success rate they allow), a lower
+    or higher cap (with the number of trials that ran to it), blow-ups."""
+    notes = []
+    n, solved = ours["trials"], ours.get("solved", 0)
+    if not n:
+        return notes
+    blow_ups, capped = ours.get("blow_ups", 0), _capped(ours)
+    if n < exp.trials:
+        low, high = _success_interval(solved, n)
+        notes.append(f"{n} of {exp.trials} trials (95% CI of success {low:.0f}-{high:.0f}%)")
+    cap = ours.get("max_sequences")
+    stopped = (f"{capped} trial{'s' * (capped != 1)} ran to it" if capped else "no trial ran to it")
+    if cap is not None and cap < exp.max_sequences:
+        notes.append(f"cap {cap:,} of {exp.max_sequences:,}, {stopped}")
+    elif cap is not None and cap > exp.max_sequences:
+        notes.append(f"cap raised to {cap:,} from {exp.max_sequences:,}, {stopped}")
+    if blow_ups:
+        notes.append(f"{blow_ups} trial{'s' * (blow_ups != 1)} blew up")
+    return notes
+
+
+def _value_text(value):
+    if value is None:
+        return "-"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    return str(value)
+
+
+def _row_value(base, key):
+    """The value of option ``key`` in the paper's row ``base``."""
+    if key == "cells_read":
+        return "all"
+    if hasattr(base, key) and key not in ("name",):
+        return getattr(base, key)
+    return getattr(base.topology, key, None)
+
+
+def variant_text(exp) -> str:
+    """A variant's options, each with the paper row's value: ``h_range 2.0 instead of
+    1.0``; empty for a paper row."""
+    if not exp.options:
+        return ""
+    base = get_experiment(exp.base)
+    return ", ".join(f"{key} {_value_text(value)} instead of {_value_text(_row_value(base, key))}"
+                     for key, value in exp.options)
+
+
 def summaries(directory) -> list[dict]:
     """:func:`~lstm97.experiments.summarize` of every experiment in ``directory``."""
     return [summarize(name, records) for name, records in collect(directory).items()]
 
 
+def _cell(text):
+    return str(text).replace("|", "\\|")
+
+
 def report(rows) -> str:
     """The Markdown table of ``rows`` (from :func:`summaries`): the paper's figures next
-    to ours, with the band's verdict."""
+    to ours, with the band's verdict; a shortened run (fewer trials than the paper's, a
+    lower cap than the experiment's) says so in the verdict column, a variant lists its
+    options after its name.  A legend follows the table."""
     lines = [
         "| experiment | table | trials paper / ours | % success paper / ours "
         "| sequences paper / ours mean (median) | test paper / ours | in band |",
         "|---|---|---|---|---|---|---|",
     ]
+    any_short = any_variant = False
     for ours in rows:
         name = ours["experiment"]
         exp = get_experiment(name)
@@ -68,56 +178,397 @@ def report(rows) -> str:
         if "sequences_st1" in paper:
             sequences = (f"ST1 {_n(paper['sequences_st1'])} / {_n(ours['sequences_st1'])}; "
                          f"ST2 {sequences}")
-        band = {True: "yes", False: "**no**", None: "-"}[in_band(exp, ours)]
+        verdict = in_band(exp, ours)
+        notes = run_notes(exp, ours)
+        if shortened(exp, ours):
+            any_short = True
+            # Not bold: a cut run's "no" is not a failure to reproduce.
+            band = {True: "yes", False: "no", None: "-"}[verdict] + ", shortened: " + "; ".join(notes)
+        else:
+            band = {True: "yes", False: "**no**", None: "-"}[verdict]
+            if notes:
+                band += " (" + "; ".join(notes) + ")"
+        label = f"`{name}`"
+        if exp.options:
+            any_variant = True
+            label += f", variant: {variant_text(exp)}"
         lines.append(
-            f"| `{name}` | {exp.table} | {paper['trials']} / {ours['trials']} "
+            f"| {_cell(label)} | {exp.table} | {paper['trials']} / {ours['trials']} "
             f"| {_n(paper.get('success'))} / {_n(ours['success'])} | {sequences} "
-            f"| {_test_figures(exp, ours)} | {band} |")
-    return "\n".join(lines) + "\n"
+            f"| {_test_figures(exp, ours)} | {_cell(band)} |")
+    legend = ["", "In band: success at least the paper's minus 10 points and the mean sequences "
+                  "(of the solved trials) within a factor of 2 of the paper's."]
+    if any_short:
+        legend.append("Shortened: fewer trials than the paper's leave the success rate uncertain "
+                      "(the 95% interval is given); a cap below the experiment's can only "
+                      "under-report success, and, cutting off the slow trials, bias the mean low. "
+                      "Their verdicts are provisional.")
+    if any_variant:
+        legend.append("A variant is compared with its paper row's figures; its options are "
+                      "listed with the row's values.")
+    return "\n".join(lines + legend) + "\n"
+
+
+# --- figures -----------------------------------------------------------------------------
+
+
+def _criterion(exp):
+    """What ends a trial, in words, and the training-error threshold it puts on the plotted
+    curve (value, label) where it has one."""
+    c = exp.criterion
+    if isinstance(c, RecentTraining):
+        if c.beta is not None:
+            return (f"ST3: mean error of the {c.window:,} most recent sequences < β = {c.beta:g}, "
+                    "each of them correct",
+                    (c.beta, f"ST3's threshold β = {c.beta:g}"))
+        return (f"stop: at most {c.max_wrong:,} of the {c.window:,} most recent sequences wrong", None)
+    if isinstance(c, TestSetStop):
+        return (f"ST1: at most {c.st1_wrong} of {c.check_size} fresh test sequences wrong; ST2: and "
+                f"their mean abs. error < {c.st2_error:g} (checked every {c.interval:,})", None)
+    if isinstance(c, Streak):
+        return (f"stop: the task's criterion met on {c.length:,} successive sequences "
+                "(counted where that streak began)", None)
+    if isinstance(c, ReberSuccess):
+        return "stop: every symbol of every training and test string predicted", None
+    return type(c).__name__, None
+
+
+def figure_data(name, records) -> dict:
+    """Everything the figure of experiment ``name`` shows, from its trial ``records``,
+    without drawing: ``title``, ``subtitle`` (the stop criterion), ``curves`` (one
+    (n, 2) array per trial: sequences, training error), ``individual`` (draw each trial,
+    not a percentile band), ``threshold`` ((value, label) of a training-error criterion,
+    or None), ``solved_at`` and ``st1_at`` (sorted sequences of the solved trials),
+    ``solved`` (per trial), ``trials``, ``cap``, ``curve_every`` (the curves' spacing),
+    ``paper`` (the paper's figures), ``mean`` and ``ratio`` (ours and ours / paper's),
+    ``verdict`` (:func:`in_band`), ``shortened``, ``notes`` (text for the solved-fraction
+    panel, e.g. ``"no trial solved within the cap (600,000)"``) and ``early`` (a note on
+    the trials that stopped before their first curve point, or "")."""
+    exp = get_experiment(name)
+    paper = exp.paper
+    ours = summarize(exp.name, records)
+    n, solved = ours["trials"], ours["solved"]
+    cap = max((r["max_sequences"] for r in records), default=exp.max_sequences)
+    curves = [np.array(r["curve"], dtype=float).reshape(-1, 2) for r in records]
+    # a curve's first point is at its spacing (Trial: one point per cap // curve_points)
+    every = int(next((c[0, 0] for c in curves if len(c)), max(1, cap // 100)))
+    subtitle, threshold = _criterion(exp)
+    st = "ST2 " if "sequences_st1" in paper else ""
+    mean, ratio = ours["sequences"], None
+    paper_success = paper.get("success")
+    paper_text = f"paper {paper_success:g}%" if paper_success is not None else "paper: success not given"
+    if solved:
+        ratio = mean / paper["sequences"]
+        title = (f"{exp.name}: {solved}/{n} solved ({paper_text}), {st}mean {mean:,.0f} "
+                 f"vs paper {paper['sequences']:,} ({ratio:.{1 if ratio >= 1 else 2}f}x)")
+    else:
+        title = (f"{exp.name}: {solved}/{n} solved within {cap:,} "
+                 f"({paper_text}, {st}mean {paper['sequences']:,})")
+    verdict = in_band(exp, ours)
+    notes = []
+    if n and not solved:
+        notes.append(f"no trial solved within the cap ({cap:,})")
+    notes.extend(run_notes(exp, ours))
+    if exp.options:
+        notes.append("variant: " + variant_text(exp))
+    notes.append({True: "in band", False: "not in band", None: "no trials"}[verdict]
+                 + (" (provisional: shortened run)" if shortened(exp, ours) else ""))
+    early = sum(not len(c) for c in curves)
+    early = (f"{early} of {n} trials stopped before\nthe first curve point (at {every:,})\n"
+             "and have no line" if early else "")
+    return {
+        "name": exp.name, "title": title, "subtitle": subtitle, "curves": curves,
+        "individual": n <= INDIVIDUAL_TRIALS, "threshold": threshold,
+        "solved_at": sorted(r["sequences"] for r in records if r["solved"]),
+        "solved": [bool(r["solved"]) for r in records],
+        "st1_at": (sorted(r["sequences_st1"] for r in records if r.get("sequences_st1") is not None)
+                   if "sequences_st1" in paper else None),
+        "trials": n, "cap": cap, "curve_every": every, "paper": dict(paper), "mean": mean,
+        "ratio": ratio, "verdict": verdict, "shortened": bool(shortened(exp, ours)), "notes": notes,
+        "early": early,
+    }
+
+
+def _log_labels(axis, thousands=False):
+    """Plain numbers on a log axis (0.01, 0.3; 10,000 with ``thousands``) rather than powers
+    of ten, with some minor ticks labelled where the axis spans few decades."""
+    from matplotlib.ticker import LogFormatter
+
+    class Plain(LogFormatter):
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:,.0f}" if thousands and x >= 1 else f"{x:g}"
+
+    axis.set_major_formatter(Plain())
+    axis.set_minor_formatter(Plain(labelOnlyBase=False, minor_thresholds=(1.2, 0.6)))
+
+
+def _draw_experiment(plt, data, path):
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+
+    curves, paper, cap = data["curves"], data["paper"], data["cap"]
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6.6), dpi=100,
+                                      gridspec_kw={"height_ratios": [3, 2]})
+    fig.suptitle(data["title"], fontsize=10.5)
+    top.set_title(data["subtitle"], fontsize=8.5, color="0.25")
+    firsts = [c[0, 0] for c in curves if len(c)] + data["solved_at"] + [paper["sequences"] / 2]
+    left, right = max(1.0, min(firsts) / 1.6), max(cap, 2 * paper["sequences"]) * 1.35
+    longest = max(curves, key=len)
+    if not len(longest):
+        top.text(0.5, 0.5, data["early"], transform=top.transAxes, ha="center", va="center")
+    elif data["individual"]:
+        # tab10 without the orange, green and red of our mean, ST1 and the cap
+        colors = [plt.get_cmap("tab10").colors[i] for i in (0, 4, 5, 6, 7, 8, 9)]
+        labelled = False
+        for i, (c, solved) in enumerate(zip(curves, data["solved"])):
+            if not len(c):
+                continue
+            color = colors[i % len(colors)]
+            top.plot(c[:, 0], c[:, 1], color=color, lw=0.9, alpha=0.75,
+                     label=None if labelled else "one line per trial, ending in\n● (solved) or × (not)")
+            top.plot(c[-1, 0], c[-1, 1], "o" if solved else "x", color=color, ms=5, mew=1.5, zorder=5)
+            labelled = True
+    if len(longest):
+        x = longest[:, 0]
+        running = [[c[i, 1] for c in curves if len(c) > i] for i in range(len(x))]
+        if not data["individual"]:
+            top.fill_between(x, [np.percentile(v, 10) for v in running],
+                             [np.percentile(v, 90) for v in running], alpha=0.3, color="C0",
+                             label="10th-90th percentile")
+        top.plot(x, [np.median(v) for v in running], color="k" if data["individual"] else "C0",
+                 lw=1.5 if data["individual"] else 1.8, ls="--" if data["individual"] else "-", zorder=4,
+                 label="median of the trials still training")
+    if data["threshold"] is not None:
+        value, label = data["threshold"]
+        top.axhline(value, color="C3", ls="--", lw=1.2, label=label)
+    top.set_yscale("log")
+    _log_labels(top.yaxis)
+    top.set_ylabel(f"training error Σ (t - y)² per target step,\nmean of each {data['curve_every']:,} sequences",
+                   fontsize=9)
+
+    # bottom: the fraction solved
+    n = max(data["trials"], 1)
+
+    def fraction(at):
+        """The staircase of the % solved, as explicit vertices (so that the notes' "best"
+        placement sees its corners)."""
+        x, y = [left], [0.0]
+        for k, a in enumerate(at, 1):
+            x += [a, a]
+            y += [y[-1], 100 * k / n]
+        return x + [right], y + [y[-1]]
+
+    staircases = []
+    if data["st1_at"] is not None:
+        staircases += bottom.plot(*fraction(data["st1_at"]), color="C2", lw=1.3, ls="-.",
+                                  label="ours: % reached ST1", clip_on=False, zorder=4)
+    label = "ours: % solved" + (" (ST2)" if data["st1_at"] is not None else "")
+    staircases += bottom.plot(*fraction(data["solved_at"]), color="C0", lw=2, label=label,
+                              clip_on=False, zorder=5)
+    if paper.get("success") is not None:
+        bottom.axhline(paper["success"], color="k", ls=":", lw=1.2, label=f"paper: {paper['success']:g}% solved")
+    for ax in (top, bottom):
+        ax.axvspan(paper["sequences"] / 2, paper["sequences"] * 2, color="0.5", alpha=0.13, lw=0,
+                   label="within 2x of the paper's mean" if ax is bottom else None)
+        ax.axvline(paper["sequences"], color="k", ls=":", lw=1.2,
+                   label=f"paper's mean ({paper['sequences']:,})" if ax is bottom else None)
+        if "sequences_st1" in paper:
+            ax.axvline(paper["sequences_st1"], color="C2", ls=":", lw=1.2,
+                       label=f"paper's ST1 mean ({paper['sequences_st1']:,})" if ax is bottom else None)
+        if data["mean"] is not None:
+            ax.axvline(data["mean"], color="C1", ls="--", lw=1.3,
+                       label=f"our mean ({data['mean']:,.0f})" if ax is bottom else None)
+        ax.axvline(cap, color="C3", lw=1.3, label=f"cap ({cap:,})" if ax is bottom else None)
+    bottom.set_ylim(-3, 105)
+    bottom.set_xscale("log")
+    bottom.set_xlim(left, right)
+    _log_labels(bottom.xaxis, thousands=True)
+    bottom.set_ylabel("% of trials solved")
+    bottom.set_xlabel("training sequences")
+    fig.tight_layout(rect=(0, 0, 0.74, 1))
+    for ax in (top, bottom):
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    if data["early"] and len(longest):
+        top.text(1.02, 0.03, data["early"], transform=top.transAxes, ha="left", va="bottom",
+                 fontsize=8, color="0.3")
+    # the notes as a handle-less legend, at the first place where they hide no staircase
+    notes = Legend(bottom, [Line2D([], [], ls="")], ["\n".join(data["notes"])], loc="upper left",
+                   handlelength=0, handletextpad=0, fontsize=8.5, framealpha=0.9)
+    bottom.add_artist(notes)
+    renderer = fig.canvas.get_renderer()
+    stairs = [line.get_path().transformed(line.get_transform()) for line in staircases]
+    for loc in ("upper left", "lower right", "center left", "center right", "upper center",
+                "lower center", "center"):
+        notes.set_loc(loc)
+        box = notes.get_window_extent(renderer)
+        if not any(path.intersects_bbox(box, filled=False) for path in stairs):
+            break
+    else:
+        notes.set_loc("upper left")
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _summary_points(rows):
+    points = []
+    for ours in rows:
+        exp = get_experiment(ours["experiment"])
+        if not ours["trials"]:
+            continue
+        unsolved = ours["sequences"] is None
+        points.append({
+            "name": exp.name, "x": exp.paper["sequences"],
+            "y": ours["max_sequences"] if unsolved else ours["sequences"], "unsolved": unsolved,
+            "verdict": bool(in_band(exp, ours)), "shortened": bool(shortened(exp, ours)),
+            "label": exp.name + ("" if ours["solved"] in (0, ours["trials"])
+                                 else f" ({ours['solved']}/{ours['trials']})")})
+    return points
+
+
+def _place_labels(fig, ax, points, avoid=()):
+    """Label each point with its name where the label fits without overlapping another
+    label, a marker, the artists ``avoid`` or the frame; returns the names left unlabelled."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    marks = []
+    for p in points:
+        px, py = ax.transData.transform((p["x"], p["y"]))
+        marks.append((px - 5, py - 5, px + 5, py + 5))
+    placed, missing = [], []
+    for artist in avoid:
+        box = artist.get_window_extent(renderer)
+        placed.append((box.x0, box.y0, box.x1, box.y1))
+
+    def free(box):
+        if box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1:
+            return False
+        for x0, y0, x1, y1 in placed + marks:
+            if box.x0 < x1 and box.x1 > x0 and box.y0 < y1 and box.y1 > y0:
+                return False
+        return True
+
+    def clear_leader(px, py, box):
+        """The leader from the point to the label's nearest edge misses every other marker."""
+        tx, ty = min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1)
+        for t in np.linspace(0.15, 1, 12):
+            x, y = px + t * (tx - px), py + t * (ty - py)
+            for x0, y0, x1, y1 in marks:
+                if x0 <= x <= x1 and y0 <= y <= y1 and not (x0 <= px <= x1 and y0 <= py <= y1):
+                    return False
+        return True
+
+    offsets = [(7, 0, 0), (-7, 0, 0), (0, 8, 90), (0, -8, 90)]
+    offsets += [(dx, dy, 0) for dx, dy in [(0, 9), (0, -9), (7, 8), (7, -8), (-7, 8), (-7, -8)]]
+    for r in (18, 28, 40, 54, 70, 90, 115, 140):
+        offsets += [(dx, dy, 0) for dx, dy in [(r, 0), (-r, 0), (0, r), (0, -r), (r, r / 2), (r, -r / 2),
+                                               (-r, r / 2), (-r, -r / 2), (r / 2, r), (r / 2, -r),
+                                               (-r / 2, r), (-r / 2, -r)]]
+    # points drawn at the same place share one label
+    groups = {}
+    for p in points:
+        groups.setdefault((p["x"], p["y"]), []).append(p)
+    for key in sorted(groups):
+        group = groups[key]
+        p = dict(group[0], label=", ".join(q["label"] for q in group),
+                 name=", ".join(q["name"] for q in group))
+        for dx, dy, rotation in offsets:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            far = abs(dx) > 10 or abs(dy) > 10
+            text = ax.annotate(p["label"], (p["x"], p["y"]), xytext=(dx, dy), textcoords="offset points",
+                               ha=ha, va=va, fontsize=7, rotation=rotation, rotation_mode="anchor"
+                               if rotation == 0 else "default",
+                               arrowprops={"arrowstyle": "-", "color": "0.45", "lw": 0.7,
+                                           "shrinkA": 1, "shrinkB": 4} if far else None)
+            text.update_positions(renderer)
+            box = Text.get_window_extent(text, renderer)  # the text alone, not the leader line
+            px, py = ax.transData.transform((p["x"], p["y"]))
+            if free(box) and (not far or clear_leader(px, py, box)):
+                placed.append((box.x0 - 1, box.y0 - 1, box.x1 + 1, box.y1 + 1))
+                break
+            text.remove()
+        else:
+            missing.append(p["name"])
+    return missing
+
+
+def _draw_summary(plt, rows, path):
+    from matplotlib.lines import Line2D
+
+    points = _summary_points(rows)
+    fig, ax = plt.subplots(figsize=(11, 8.5), dpi=100)
+    values = [p["x"] for p in points] + [p["y"] for p in points]
+    lo, hi = min(values) / 2, max(values) * 2
+    line = np.geomspace(lo, hi, 50)
+    ax.fill_between(line, line / 2, line * 2, color="C2", alpha=0.12, lw=0)
+    ax.plot(line, line, color="0.4", lw=1)
+    for p in points:
+        color = "C2" if p["verdict"] else "C3"
+        ax.plot(p["x"], p["y"], "^" if p["unsolved"] else "o", ms=8 if p["unsolved"] else 7,
+                mec=color, mew=1.6, mfc="white" if p["shortened"] else color, zorder=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    for axis in (ax.xaxis, ax.yaxis):
+        _log_labels(axis, thousands=True)
+    ax.set_xlabel("paper: mean training sequences to the criterion (ST2 for Exp 3)")
+    ax.set_ylabel("ours: mean of the solved trials")
+    solved = sum(p["verdict"] for p in points)
+    ax.set_title(f"Ours against the paper: {solved} of {len(points)} rows in band "
+                 "(success ≥ paper's - 10 points, mean within 2x)", fontsize=11)
+    handles = [
+        Line2D([], [], ls="", marker="o", mfc="C2", mec="C2", label="in band"),
+        Line2D([], [], ls="", marker="o", mfc="C3", mec="C3", label="not in band"),
+        Line2D([], [], ls="", marker="^", mfc="C3", mec="C3", ms=8,
+               label="no trial solved: drawn at the cap (ours > cap)"),
+        Line2D([], [], ls="", marker="o", mfc="white", mec="0.3", mew=1.6,
+               label="hollow: shortened run (fewer trials or a lower cap)"),
+        Line2D([], [], color="0.4", lw=1, label="ours = paper"),
+        plt.Rectangle((0, 0), 1, 1, color="C2", alpha=0.12, label="within a factor of 2"),
+    ]
+    legend = ax.legend(handles=handles, loc="upper left", fontsize=8)
+    key = ax.text(0.99, 0.01, "(k/n): k of n trials solved; the mean is of those k", transform=ax.transAxes,
+            ha="right", va="bottom", fontsize=7.5, color="0.3")
+    fig.tight_layout()
+    missing = _place_labels(fig, ax, points, avoid=(legend, key))
+    if missing:
+        ax.text(0.99, 0.04, "not labelled (no room): " + ", ".join(missing), transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7, color="0.3", wrap=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return missing
 
 
 def plot(directory) -> list[Path]:
-    """One PNG per experiment in ``directory/plots``.  Top: the training error of the trials
-    still training, median and 10th-90th percentile band, against training sequences.
-    Bottom: the fraction of trials that have met the stop criterion by then."""
-    import matplotlib
+    """Write to ``directory/plots`` one PNG per experiment in ``directory`` and
+    ``summary.png``; return their paths, the summary last.
 
+    An experiment's figure has the trials' training error (each trial when there are at
+    most :data:`INDIVIDUAL_TRIALS`, else the median and 10th-90th percentile band, of
+    those still training), with ST3's threshold where the criterion has one; below, the
+    percentage of trials solved by then, with the paper's success rate and mean, the
+    factor-2 band around it, our mean and the cap (see :func:`figure_data`).  The summary
+    puts every row's mean against the paper's, log-log, with the factor-2 band."""
+    from ._optional import require
+    matplotlib = require("matplotlib", "plot", what="plotting")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     out = Path(directory) / "plots"
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, rows = [], []
     for name, records in collect(directory).items():
-        curves = [np.array(r["curve"], dtype=float).reshape(-1, 2) for r in records]
-        if not any(len(c) for c in curves):
-            continue
-        x = max(curves, key=len)[:, 0]
-        running = [[c[i, 1] for c in curves if len(c) > i] for i in range(len(x))]
-        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.6), dpi=100,
-                                          gridspec_kw={"height_ratios": [2, 1]})
-        top.fill_between(x, [np.percentile(v, 10) for v in running],
-                         [np.percentile(v, 90) for v in running], alpha=0.3, label="10th-90th percentile")
-        top.plot(x, [np.median(v) for v in running], label="median")
-        top.set_yscale("log")
-        top.set_ylabel("training error,\nΣ (t - y)² per target step")
-        top.set_title(f"{name}: {len(records)} trials (error of those still training)")
-        solved = sorted(r["sequences"] for r in records if r["solved"])
-        steps = np.concatenate([[0], solved, [x[-1]]])
-        fraction = np.concatenate([[0], np.arange(1, len(solved) + 1), [len(solved)]]) / len(records)
-        bottom.step(steps, 100 * fraction, where="post", label="ours")
-        paper = get_experiment(name).paper
-        for ax in (top, bottom):
-            ax.axvline(paper["sequences"], color="k", linestyle=":",
-                       label=f"paper's mean ({paper['sequences']:,})")
-        bottom.set_ylim(0, 105)
-        bottom.set_ylabel("% of trials solved")
-        bottom.set_xlabel("training sequences")
-        top.legend()
-        bottom.legend(loc="lower right")
-        fig.tight_layout()
         path = out / f"{name}.png"
-        fig.savefig(path)
-        plt.close(fig)
+        _draw_experiment(plt, figure_data(name, records), path)
+        written.append(path)
+        rows.append(summarize(name, records))
+    if rows:
+        path = out / "summary.png"
+        _draw_summary(plt, rows, path)
         written.append(path)
     return written

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -246,15 +247,17 @@ def test_report_and_plot(cli, tmp_path):
     run_experiment(FAST, tmp_path, trials=3, max_sequences=3000, jobs=1)
     result = cli("report", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    header, rule, row = result.stdout.splitlines()
+    header, rule, row = result.stdout.splitlines()[:3]
     assert header.startswith("| experiment |") and row.startswith(f"| `{FAST}` | Table 4 | 10 / 3 |")
     assert "ST1 27,380" in row and "misclassified 0.00019" in row
+    assert "shortened: 3 of 10 trials" in row
     assert (tmp_path / "report.md").read_text() == result.stdout
     result = cli("plot", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    png = tmp_path / "plots" / f"{FAST}.png"
-    assert result.stdout.strip() == str(png)
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plots = tmp_path / "plots"
+    assert result.stdout.splitlines() == [str(plots / f"{FAST}.png"), str(plots / "summary.png")]
+    for png in (plots / f"{FAST}.png", plots / "summary.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_learning_curve_shows_learning():
@@ -262,3 +265,82 @@ def test_learning_curve_shows_learning():
     assert record["solved"]
     curve = np.array(record["curve"])
     assert curve[-1, 1] < 0.1 * curve[0, 1]
+
+
+def _children(pid):
+    """The processes whose parent is ``pid``, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_workers_keeps_the_trials_and_leaves_nothing_behind(tmp_path, signum):
+    shm_before = set(os.listdir("/dev/shm"))
+    args = ["run", "3a-T1000-N3", "--trials", "6", "--jobs", "2", "--quiet", "--out", str(tmp_path)]
+    proc = subprocess.Popen([sys.executable, "-m", "lstm97", *args], stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+    deadline = time.time() + 120
+    workers = []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = [p for p in _children(proc.pid) if "lstm97-trial" in Path(f"/proc/{p}/cmdline").read_bytes().decode()
+                   or b"multiprocessing.spawn" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) >= 2
+    time.sleep(2)
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted; finished trials are saved" in stderr and "Traceback" not in stderr
+    time.sleep(0.5)
+    assert [p for p in workers if Path(f"/proc/{p}").exists()] == []
+    assert {name for name in set(os.listdir("/dev/shm")) - shm_before if str(proc.pid) in name} == set()
+    assert not _children(proc.pid)
+
+
+def test_run_reports_what_was_asked_for(cli, tmp_path):
+    run_experiment(FAST, tmp_path, trials=3, max_sequences=300, jobs=1)
+    run_experiment("3b-T100-N3", tmp_path, trials=1, max_sequences=300, jobs=1)
+    result = cli("run", FAST, "--trials", "2", "--max-sequences", "300", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| `")]
+    assert len(rows) == 1 and rows[0].startswith(f"| `{FAST}` | Table 4 | 10 / 2 |")
+    assert f"{FAST}: 2 trials in {results_path(tmp_path, FAST)}" in result.stderr
+    assert "3b-T100-N3" in (tmp_path / "report.md").read_text()      # the directory's report has both
+    quiet = cli("run", FAST, "--trials", "2", "--max-sequences", "300", "--quiet", "--out", str(tmp_path))
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_heartbeats_show_progress_within_trials(tmp_path):
+    for jobs in (1, 2):
+        beats = []
+        run_experiment("3a-T1000-N3", tmp_path / str(jobs), trials=2, max_sequences=3000, jobs=jobs,
+                       heartbeat=lambda trial, n: beats.append((trial, n)))
+        assert {trial for trial, _ in beats} == {0, 1}
+        for trial in (0, 1):
+            ns = [n for t, n in beats if t == trial]
+            assert ns == sorted(ns) and 0 < ns[-1] <= 3000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", FAST, "--trails", "3"], "usage: lstm97 run"),
+    (["plot", "/nonexistent-dir"], "'/nonexistent-dir' is not a directory"),
+    (["run", FAST, "--out", "/sys/lstm97-results", "--max-sequences", "10"], "cannot write to results directory"),
+])
+def test_user_errors_end_in_one_line_or_the_subcommand_usage(cli, args, message):
+    result = cli(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not Path("/nonexistent-dir").exists()
+
+
+def test_an_out_that_is_a_file_is_an_error(cli, tmp_path):
+    (tmp_path / "file").write_text("")
+    result = cli("run", FAST, "--max-sequences", "10", "--out", str(tmp_path / "file"))
+    assert result.returncode == 2 and "is a file, not a directory" in result.stderr

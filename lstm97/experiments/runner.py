@@ -18,12 +18,13 @@ from pathlib import Path
 
 from .._validation import check_choice, check_int
 from .registry import EXPERIMENTS, Experiment, get_experiment
+from .pool import map_trials
 from .seeding import check_seed
 from .trial import run_trial
 
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
 
-BACKENDS = ("loky", "dask")
+BACKENDS = ("local", "dask")
 _LOCK = ".lstm97.lock"
 
 
@@ -103,25 +104,24 @@ def _locked(directory: Path):
         os.close(fd)
 
 
-def _trials(exp, todo, options, jobs, backend, scheduler):
-    """Run the trials in ``todo``, yielding each record as soon as it is done."""
-    from joblib import Parallel, delayed, parallel_config
-
-    calls = (delayed(run_trial)(exp, i, **options) for i in todo)
-    if backend == "dask":
+def _on_dask(exp, todo, options, scheduler):
+    """Run the trials in ``todo`` on the Dask cluster at ``scheduler``, yielding each record
+    as soon as it is done; an interrupted run cancels what the cluster still holds."""
+    from .._optional import require
+    distributed = require("distributed", "dask", what="the dask backend")
+    Client, as_completed = distributed.Client, distributed.as_completed
+    with Client(scheduler) as client:
+        futures = [client.submit(run_trial, exp, i, pure=False, **options) for i in todo]
         try:
-            from distributed import Client
-        except ImportError:
-            raise RuntimeError("the dask backend needs the 'distributed' package: "
-                               "pip install 'lstm97[dask]'") from None
-        with Client(scheduler), parallel_config(backend="dask"):
-            yield from Parallel(return_as="generator_unordered")(calls)
-    else:
-        yield from Parallel(n_jobs=jobs, backend=backend, return_as="generator_unordered")(calls)
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
 
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
-                   max_sequences=None, backend="loky", scheduler=None, progress=None) -> list[dict]:
+                   max_sequences=None, backend="local", scheduler=None, progress=None,
+                   heartbeat=None) -> list[dict]:
     """Run (or finish) ``trials`` trials of ``experiment`` into ``directory``.
 
     Parameters
@@ -135,18 +135,22 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     seed : int
         Root seed (see :mod:`lstm97.experiments.seeding`).
     jobs : int
-        Worker processes for the ``loky`` backend (-1: all cores; 1: in this process).
+        Worker processes for the ``local`` backend (-1: one per core; 1: in this process).
     max_sequences : int, optional
         Cap on training sequences per trial; the experiment's by default.
-    backend : {"loky", "dask"}
-        ``"dask"`` runs the trials on the Dask cluster at ``scheduler`` through joblib.
+    backend : {"local", "dask"}
+        ``"local"``: worker processes of this run (:mod:`.pool`); ``"dask"``: the Dask
+        cluster at ``scheduler``.
     progress : callable, optional
         Called with each record as it is written.
+    heartbeat : callable, optional
+        Called as ``heartbeat(trial, n)`` with the sequences a running trial has trained
+        so far, about twice a second (``local`` backend only).
 
     Returns
     -------
     list of dict
-        Every record of the file, by trial.
+        The records of trials ``0 .. trials - 1`` in the file, by trial.
     """
     exp = get_experiment(experiment)
     trials = exp.trials if trials is None else check_int("trials", trials, 1)
@@ -173,14 +177,18 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         finished = {record["trial"] for record in done}
         todo = [i for i in range(trials) if i not in finished]
         if todo:
-            with open(path, "a", encoding="utf-8") as f:
-                for record in _trials(exp, todo, options, jobs, backend, scheduler):
+            records = (map_trials(exp, todo, options, jobs, heartbeat) if backend == "local"
+                       else _on_dask(exp, todo, options, scheduler))
+            # closing(): whatever ends the loop stops the workers now, not when the
+            # generator is collected.
+            with open(path, "a", encoding="utf-8") as f, contextlib.closing(records):
+                for record in records:
                     f.write(json.dumps(record) + "\n")
                     f.flush()
                     os.fsync(f.fileno())
                     if progress is not None:
                         progress(record)
-        return read_results(path)
+        return [r for r in read_results(path) if r["trial"] < trials]
 
 
 def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:
