@@ -1,17 +1,15 @@
-#!/usr/bin/env python3
-"""Publish the asv dashboard so that it works without internet.
+"""Make a published asv dashboard work without internet (the `publish` step of dashboard.py).
 
 asv 0.6.6's index.html loads jQuery, flot, stupidtable, blueimp-md5 and Bootstrap from CDNs.
-This script runs `asv publish`, installs those libraries from the npm registry into a temporary
-folder, copies the files the pages need into <html_dir>/vendor/, points the pages at the copies,
-and fails if the published pages would still load anything from another host.
+`make_offline` installs those libraries from the npm registry (pinned to the versions asv's
+pages load) into a temporary folder, copies the files the pages need into <html_dir>/vendor/,
+points the pages at the copies, and fails if the pages would still load anything from another
+host. Nothing third-party is committed: the copies live only in the published, git-ignored folder.
 
-    cd benchmarks && python3 publish_offline.py        # then: python3 screenshot_dashboard.py
-
-Nothing third-party is committed: the copies live only in the published (git-ignored) folder.
+It also makes the benchmark grid draw a dot for a benchmark with a single result: asv draws the
+grid's plots as lines only, so with one recorded commit (a fresh machine) every box is blank.
 """
 
-import argparse
 import base64
 import hashlib
 import html.parser
@@ -19,11 +17,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+
+class Failure(Exception):
+    pass
+
 
 #: npm packages installed at publish time, pinned to the versions asv 0.6.6's pages load.
 #: stupidtable 1.0.1 is not on npm; stupid-table-plugin 1.1.3 is its only release there and has
@@ -66,28 +65,21 @@ EXTRA_FILES = {
                                 for ext in ("eot", "svg", "ttf", "woff")],
 }
 
+#: The grid's plot call in asv 0.6.6's summarygrid.js, and what goes before it so that a plot with
+#: fewer than two points draws them as dots, halfway up the box (a line needs two points; flot
+#: would put a lone point on the top edge). Plots of longer histories are unchanged.
+GRID_PLOT = re.compile(r"\n([ \t]*)(var plot = \$\.plot\(\s*plot_div, \[\{data: data\}\], options\);)")
+GRID_MARK = "/* dashboard.py: single points as dots */"
+GRID_DOTS = (GRID_MARK + " var values = data.filter(function (p) { return p[1] !== null; });"
+             " if (values.length < 2) { options.series.points = {show: true, radius: 3};"
+             " if (values.length) { options.yaxis.max = 2 * Math.abs(values[0][1]) || 1; } }")
+
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)  # http://, https://, //host, ...
 ABSOLUTE_HTTP = re.compile(r"https?://[^\s\"'<>)]+", re.IGNORECASE)
 LOADING_ATTRS = {"src", "srcset", "poster", "data", "background"}
 
 
-class Failure(Exception):
-    pass
-
-
-def run(cmd, **kw):
-    print("+", " ".join(cmd), flush=True)
-    if subprocess.run(cmd, **kw).returncode != 0:
-        raise Failure(f"command failed: {' '.join(cmd)}")
-
-
-def html_dir_from_config(config):
-    from asv.config import Config  # asv's own reader: the file has // comments
-    conf = Config.load(config)
-    return os.path.normpath(os.path.join(os.path.dirname(config), conf.html_dir))
-
-
-def npm_install(prefix):
+def npm_install(prefix, run):
     npm = shutil.which("npm")
     if npm is None:
         raise Failure("npm not found: install Node.js and npm (Debian: apt-get install npm)")
@@ -112,23 +104,29 @@ def vendor(modules, html_dir):
         dst = os.path.join(html_dir, "vendor", pkg, path)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copyfile(src, dst)
+    return local_paths()
+
+
+def local_paths():
+    """{CDN url: the path of its copy, relative to the published folder}."""
     return {url: f"vendor/{pkg}/{path}" for url, (pkg, path) in CDN.items()}
 
 
 def sri(path, algorithm):
+    """The subresource-integrity value of a file ("sha384-...")."""
     with open(path, "rb") as f:
         digest = hashlib.new(algorithm, f.read()).digest()
     return f"{algorithm}-{base64.b64encode(digest).decode()}"
 
 
-def rewrite(page, local, html_dir):
-    """Point the <script src> and <link href> of one page at the local copies.
+def rewrite_html(text, local, integrity_of):
+    """Point the <script src> and <link href> of a page at the local copies.
 
-    A tag's integrity hash is kept where the npm file is byte-identical to the CDN file (the
-    browser then checks it), and dropped where it is not (npm's flot is unminified,
-    stupidtable is a later release); the report says which."""
-    with open(page, encoding="utf-8") as f:
-        text = f.read()
+    `local` maps CDN URLs to local paths; `integrity_of(path, algorithm)` gives the integrity
+    value of a local copy. A tag's integrity attribute is kept where the copy is byte-identical
+    to the CDN file (the browser then checks it) and dropped where it is not (npm's flot is
+    unminified, stupidtable is a later release). Returns the new text and one note per tag."""
+    notes = []
 
     def one_tag(match):
         tag = match.group(0)
@@ -138,19 +136,27 @@ def rewrite(page, local, html_dir):
         url, path = attr.group(1), local[attr.group(1)]
         tag = tag.replace(f'"{url}"', f'"{path}"')
         integrity = re.search(r'\s+integrity="(sha256|sha384|sha512)-[^"]*"', tag)
+        note = "no integrity attribute"
         if integrity:
-            if integrity.group(0).split('"')[1] == sri(os.path.join(html_dir, path), integrity.group(1)):
+            if integrity.group(0).split('"')[1] == integrity_of(path, integrity.group(1)):
                 note = "identical to the CDN file, integrity kept"
             else:
                 tag = tag.replace(integrity.group(0), "")
                 note = "differs from the CDN build, integrity dropped"
-            print(f"  {os.path.basename(page)}: {url}\n      -> {path} ({note})")
+        notes.append(f"{url}\n      -> {path} ({note})")
         return tag
 
     new = re.sub(r"<(?:script|link)\b[^>]*>", one_tag, text, flags=re.IGNORECASE)
-    if new != text:
-        with open(page, "w", encoding="utf-8") as f:
-            f.write(new)
+    return new, notes
+
+
+def patch_summary_grid(text):
+    """summarygrid.js with single-point plots drawn as dots; (text, whether it is patched)."""
+    if GRID_MARK in text:
+        return text, True
+    if len(GRID_PLOT.findall(text)) != 1:
+        return text, False
+    return GRID_PLOT.sub(lambda m: f"\n{m.group(1)}{GRID_DOTS}\n{m.group(1)}{m.group(2)}", text), True
 
 
 class _Loads(html.parser.HTMLParser):
@@ -225,47 +231,47 @@ def external_loads(html_dir):
     return loads, links
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--config", default=os.path.join(HERE, "asv.conf.json"))
-    ap.add_argument("--no-publish", action="store_true",
-                    help="only vendor and check an already published html folder")
-    args = ap.parse_args()
-    try:
-        try:
-            import asv
-        except ImportError:
-            raise Failure("asv not found: pip install asv==0.6.6 (in the environment you run asv from)")
-        print(f"asv {asv.__version__}")
-        html_dir = html_dir_from_config(args.config)
-        if not args.no_publish:
-            run([sys.executable, "-m", "asv", "publish", "--config", args.config],
-                cwd=os.path.dirname(args.config))
-        if not os.path.isfile(os.path.join(html_dir, "index.html")):
-            raise Failure(f"no {html_dir}/index.html: run `asv run` and `asv publish` first")
+def make_offline(html_dir, run):
+    """Vendor the CDN libraries into an `asv publish`ed folder and check it loads nothing else.
 
-        with tempfile.TemporaryDirectory(prefix="asv-vendor-") as prefix:
-            npm_install(prefix)
-            local = vendor(os.path.join(prefix, "node_modules"), html_dir)
-        for root, _, files in os.walk(html_dir):
-            for name in files:
-                if name.lower().endswith((".html", ".htm")):
-                    rewrite(os.path.join(root, name), local, html_dir)
+    `run(cmd)` runs a command and raises Failure if it fails."""
+    if not os.path.isfile(os.path.join(html_dir, "index.html")):
+        raise Failure(f"no {html_dir}/index.html: `asv publish` did not publish")
+    with tempfile.TemporaryDirectory(prefix="asv-vendor-") as prefix:
+        npm_install(prefix, run)
+        local = vendor(os.path.join(prefix, "node_modules"), html_dir)
 
-        loads, links = external_loads(html_dir)
-        for page, url in links:
-            print(f"  note: {page} links to {url} (a hyperlink, not loaded)")
-        if loads:
-            listing = "\n".join(f"  {page}: {url}" for page, url in loads)
-            raise Failure("the published dashboard still loads from other hosts "
-                          f"(asv's pages changed? extend CDN in {os.path.basename(__file__)}):\n{listing}")
-    except Failure as e:
-        print(f"publish_offline: error: {e}", file=sys.stderr)
-        return 1
-    print(f"publish_offline: {html_dir} loads nothing from outside 127.0.0.1; "
-          "check it with screenshot_dashboard.py")
-    return 0
+    def integrity_of(path, algorithm):
+        return sri(os.path.join(html_dir, path), algorithm)
 
+    for root, _, files in os.walk(html_dir):
+        for name in files:
+            if name.lower().endswith((".html", ".htm")):
+                page = os.path.join(root, name)
+                with open(page, encoding="utf-8") as f:
+                    text = f.read()
+                new, notes = rewrite_html(text, local, integrity_of)
+                for note in notes:
+                    print(f"  {os.path.relpath(page, html_dir)}: {note}")
+                if new != text:
+                    with open(page, "w", encoding="utf-8") as f:
+                        f.write(new)
 
-if __name__ == "__main__":
-    sys.exit(main())
+    grid = os.path.join(html_dir, "summarygrid.js")
+    with open(grid, encoding="utf-8") as f:
+        text = f.read()
+    new, patched = patch_summary_grid(text)
+    if patched:
+        with open(grid, "w", encoding="utf-8") as f:
+            f.write(new)
+        print("  summarygrid.js: grid plots with a single point draw it as a dot")
+    else:
+        print("  note: summarygrid.js changed in this asv; single-point grid plots stay blank")
+
+    loads, links = external_loads(html_dir)
+    for page, url in links:
+        print(f"  note: {page} links to {url} (a hyperlink, not loaded)")
+    if loads:
+        listing = "\n".join(f"  {page}: {url}" for page, url in loads)
+        raise Failure("the published dashboard still loads from other hosts "
+                      f"(asv's pages changed? extend CDN in {__file__}):\n{listing}")
