@@ -18,6 +18,7 @@ def test_the_document_shows_investigations_with_output():
     assert len(RUNS) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, shown", RUNS, ids=[command for command, _ in RUNS])
 def test_investigation_output_is_real(command, shown):
     printed = subprocess.run([sys.executable, *shlex.split(command)], cwd=ROOT, capture_output=True,

@@ -2,17 +2,20 @@
 
 1. The best logistic of an affine function of S = X1 + X2, f(a S + b), against the target
    0.5 + S / 4 over S in [-2, 2]: its largest error (a grid search over a and b).
-2. Trial 0 of adding-T100 trained for 300,000 sequences as `lstm97 run` trains it, then the
-   signed error and the number of misses (|error| >= 0.04) on 5,000 fresh sequences, by
-   target range. Takes under a minute.
+2. A recorded trial of adding-T100 (trial 0 of docs/results by default) retrained as `lstm97
+   run` trained it (its record's seed and cap, through `Trial`) and followed for its first
+   300,000 training sequences (or to its criterion, if it met that sooner); then the signed
+   error and the number of misses (|error| >= 0.04) on 5,000 fresh sequences of the trial's
+   test stream, by target range. Takes under a minute.
 
     python docs/investigations/adding_extremes.py
+    python docs/investigations/adding_extremes.py --trial 1 --sequences 740000 --results docs/results
 """
 
-import numpy as np
+import argparse
 
-from lstm97 import LSTM
-from lstm97.experiments import get_experiment, trial_seeds
+import numpy as np
+from _common import RESULTS, probe_stream, record_of, retrain, train_until
 
 
 def best_affine_logistic():
@@ -25,17 +28,16 @@ def best_affine_logistic():
     return best
 
 
-def main():
+def main(trial=0, sequences=300_000, results=RESULTS):
     err, a, b = best_affine_logistic()
     print(f"best f(a S + b): a = {a:.2f}, b = {b:.2f}, largest error {err:.3f} (tolerance 0.04)")
-    exp = get_experiment("adding-T100")
-    init_rng, train_rng, test_rng = trial_seeds(0, 0)
-    task, net = exp.task(), LSTM(exp.table10.topology, rng=init_rng)
-    for _ in range(300_000):
-        net.train_sequence(*task.sample(train_rng), learning_rate=exp.learning_rate)
-    seqs = [task.sample(test_rng) for _ in range(5000)]
+    run = retrain(record_of("adding-T100", trial, results))
+    for _ in train_until(run, sequences):
+        pass
+    rng = probe_stream(run)
+    seqs = [run.task.sample(rng) for _ in range(5000)]
     target = np.array([s.targets[-1, 0] for s in seqs])
-    error = np.array([net.forward(s.inputs)[-1, 0] for s in seqs]) - target
+    error = np.array([run.net.forward(s.inputs)[-1, 0] for s in seqs]) - target
     print(f"{'target':>12s} {'sequences':>9s} {'mean error':>10s} {'misses':>6s}")
     for lo, hi in [(0, .05), (.05, .1), (.1, .2), (.2, .4), (.4, .6), (.6, .8), (.8, .9), (.9, .95), (.95, 1)]:
         m = (target >= lo) & (target < hi)
@@ -43,4 +45,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--trial", type=int, default=0, help="the recorded trial (default: 0)")
+    parser.add_argument("--sequences", type=int, default=300_000,
+                        help="training sequences to follow (default: 300000)")
+    parser.add_argument("--results", default=RESULTS, help="the stored runs (default: docs/results)")
+    args = parser.parse_args()
+    main(args.trial, args.sequences, args.results)

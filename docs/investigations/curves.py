@@ -12,12 +12,10 @@ show no plateau end.
 """
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from lstm97.experiments import get_experiment
-from lstm97.runner import read_results
+from lstm97.experiments import get_experiment, read_results, results_path
 
 
 def plateau_end(curve):
@@ -40,7 +38,7 @@ def main(results, *names):
     print(f"{'experiment':23s} {'paper':>9s} {'trials':>6s}  {'plateau ended: trials, mean (range)':36s}"
           f"{'criterion met: trials, mean (range)':37s}lost")
     for name in names:
-        records = read_results(Path(results) / f"{name}.jsonl")
+        records = read_results(results_path(results, name))
         end = [plateau_end(r["curve"]) for r in records]
         ends = [n for n in end if n is not None]
         met = [r["sequences"] for r in records if r["solved"]]

@@ -1,53 +1,32 @@
 """Run a paper experiment with one thing changed, through the same trial runner.
 
-The variant is registered beside the paper's rows (under a new name, the originals untouched):
-a Table 10 topology field changed (``g=sigmoid``, ``input_gate_bias=[-1,-2,-3]``, ...),
-``cells_read=inputs`` (the cells lose their connections from the hidden units and read only the
-input units, and the bias where the row has one) and/or ``lr=``; ``update=``, ``construction=``
-and ``cell_at=`` are passed to the runner. Prints one line per trial;
+The variant is a value, ``get_experiment(NAME).variant(...)`` (the paper's rows untouched), named
+after its row and its options (``2a-p100[construction=sequential,g=sigmoid]``). Each KEY=VALUE is
+an option of ``lstm97.experiments.OPTIONS`` (``lstm97 run --set`` takes the same): a Table 10
+topology field changed (``g=sigmoid``, ``input_gate_bias=[-1,-2,-3]``, ...), ``cells_read=inputs``
+(the cells lose their connections from the hidden units and read only the input units, and the
+bias where the row has one), ``learning_rate=`` (or ``lr=``), ``update=``, ``construction=`` and
+``cell_at=``. Trials 0 .. TRIALS-1 of a run seeded SEED (0 by default, as `lstm97 run`) each
+run as a `Trial` with a cap of CAP sequences. Prints the variant's name, then one line per trial;
 ``final_error`` is the last point of its learning curve (the mean of Σ_k (t_k - y_k)^2 per target
 step over the last 1% of the training sequences).
 
     python docs/investigations/variants.py 2a-p100 3 120000 g=sigmoid construction=sequential
+    python docs/investigations/variants.py 2c-q50-p50 3 300000 lr=0.02 --seed 1
 """
 
-import dataclasses
-import json
-import sys
+import argparse
 
-from lstm97.architectures import TABLE10
-from lstm97.experiments import EXPERIMENTS, get_experiment, run_trial
+from _common import experiment_with
 
-
-def register(name, options):
-    """Register ``name`` with ``options`` ({field: text}) changed; return the variant's name."""
-    exp = get_experiment(name)
-    row = TABLE10[exp.row]
-    variant = f"{name}[{','.join(f'{k}={v}' for k, v in options.items())}]"
-    changes = {key: json.loads(value) if value[:1] in "[-0123456789" else value
-               for key, value in options.items()}
-    lr = float(changes.pop("lr", row.learning_rate))
-    if "cells_read" in changes:
-        if changes.pop("cells_read") != "inputs":
-            raise ValueError("cells_read can only be 'inputs'")
-        mask = row.topology.source_mask("cell")
-        mask[row.topology.n_inputs + 1:] = False
-        changes["source_masks"] = {**dict(row.topology.source_masks or ()), "cell": mask}
-    topology = dataclasses.replace(row.topology, **changes)
-    TABLE10[variant] = dataclasses.replace(row, name=variant, topology=topology, learning_rate=lr)
-    EXPERIMENTS[variant] = dataclasses.replace(exp, name=variant, row=variant)
-    return variant
+from lstm97.experiments import Trial
 
 
-def main(name, trials, cap, *options):
-    changes = dict(option.split("=", 1) for option in options)
-    runner = {key: changes.pop(key) for key in ("update", "construction") if key in changes}
-    if "cell_at" in changes:
-        runner["cell_at"] = int(changes.pop("cell_at"))
-    variant = register(name, changes)
-    print(variant)
-    for trial in range(int(trials)):
-        record = run_trial(variant, trial, max_sequences=int(cap), **runner)
+def main(name, trials, cap, options, seed=0):
+    exp = experiment_with(name, options)
+    print(exp.name)
+    for trial in range(trials):
+        record = Trial(exp, trial, seed=seed, max_sequences=cap).run()
         summary = {key: record.get(key) for key in ("trial", "solved", "sequences", "trained", "test_wrong",
                                                     "test_mae", "cell_added_at")}
         summary["final_error"] = float(record["curve"][-1][1]) if record["curve"] else None
@@ -55,4 +34,11 @@ def main(name, trials, cap, *options):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("name", help="the paper's row")
+    parser.add_argument("trials", type=int, help="TRIALS: how many trials, from trial 0")
+    parser.add_argument("cap", type=int, help="CAP: training sequences at most, per trial")
+    parser.add_argument("options", nargs="*", help="KEY=VALUE changes")
+    parser.add_argument("--seed", type=int, default=0, help="the run's root seed (default: 0)")
+    args = parser.parse_args()
+    main(args.name, args.trials, args.cap, args.options, args.seed)

@@ -31,12 +31,14 @@ __all__ = ["Step", "Trial", "run_trial"]
 class Step:
     """What one training sequence did: its number ``n`` (1-based), the ``sequence``, its
     ``error`` (Σ_k (t_k - y_k)^2 per target step, from the outputs while training), those
-    ``outputs`` (at the steps with a target) and the ``net`` after its update."""
+    ``outputs`` (at the steps with a target), the ``cell_states`` at its end (before the
+    criterion runs any test sequence through the net) and the ``net`` after its update."""
 
     n: int
     sequence: TaskSequence
     error: float
     outputs: np.ndarray
+    cell_states: np.ndarray
     net: LSTM
 
 
@@ -133,10 +135,11 @@ class Trial:
             if n % self._every == 0:
                 self.curve.append([n, self._window / self._every])
                 self._window = 0.0
+            states = net.cell_states
             if self.construction is not None:
                 self.construction.after(n, error)
             self.monitor.update(n, net, seq, outputs, error)
-            yield Step(n, seq, error, outputs, net)
+            yield Step(n, seq, error, outputs, states, net)
 
     def run(self) -> dict:
         """Train to the end (from wherever iteration left off), run the paper's test and
