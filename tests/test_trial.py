@@ -273,7 +273,8 @@ def test_an_unwritable_results_directory_is_refused_before_training(tmp_path):
 # ------------------------------------------------------------------------------ bit for bit
 
 # One recorded trial per stop criterion, re-run by the current code.
-RECORDED = [("3b-T100-N3", 1), ("temporal-order-6a", 0), ("2c-q50-p50", 5), ("multiplication-nseq140", 0)]
+RECORDED = [("reber-3x2-lr0.1", 10), ("3b-T100-N3", 1), ("temporal-order-6a", 0), ("2c-q50-p50", 5),
+            ("multiplication-nseq140", 0)]
 
 
 @pytest.mark.slow
