@@ -17,6 +17,7 @@ class Fail(enum.IntEnum):
     FAIL_NONE = 0
     FAIL_STATE = 1
     FAIL_UPDATE = 2
+    FAIL_GRADIENT = 3
 
 class Core:
     n_inputs: int
@@ -52,18 +53,18 @@ class Core:
     def apply(self, learning_rate: float) -> bool: ...
     def step(
         self,
-        x: npt.NDArray[np.float64],
+        x: npt.NDArray[np.float64] | None,
         symbol: int,
-        target: npt.NDArray[np.float64],
+        target: npt.NDArray[np.float64] | None,
         out: npt.NDArray[np.float64],
-    ) -> bool: ...
+    ) -> int: ...
     def run(
         self,
-        x: npt.NDArray[np.float64],
-        symbols: npt.NDArray[np.intp],
-        targets: npt.NDArray[np.float64],
-        mask: npt.NDArray[np.uint8],
-        outputs: npt.NDArray[np.float64],
+        x: npt.NDArray[np.float64] | None,
+        symbols: npt.NDArray[np.intp] | None,
+        targets: npt.NDArray[np.float64] | None,
+        mask: npt.NDArray[np.uint8] | None,
+        outputs: npt.NDArray[np.float64] | None,
         mode: int,
         learning_rate: float,
     ) -> tuple[int, int]: ...

@@ -3,7 +3,10 @@
 One ``Core`` owns the whole training state: weights, cell states, activations, the
 ds/dw traces of input-gate and cell weights (eqs. 25, 27) and the accumulated
 update.  ``lstm97.network`` validates every argument and builds the layout; the
-core trusts it and runs with bounds checks off.
+core trusts it for the values and runs with bounds checks off, but its entry
+points take typed memoryviews and check every shape once per call, so a bug in
+the shell raises ``ValueError`` ("Buffer dtype mismatch", a shape naming the
+argument) instead of reading past a buffer.
 
 Layout
 ------
@@ -25,15 +28,26 @@ O(inputs).
 
 The accumulated update ``grad`` holds -dE/dw (the paper's e_l y^m sums, eqs. 22,
 26, 28); applying it is ``w += learning_rate * grad``.
+
+Failures
+--------
+The kernels never raise.  A step reports a non-finite activation, cell state or
+error (FAIL_STATE) or, when asked to check them, a non-finite trace or update entry
+(FAIL_GRADIENT); an apply that would make a weight non-finite is refused
+(FAIL_UPDATE).  Checking every trace and update entry as it is written costs a
+tenth of a sequence's time, so ``run`` does not: the traces and the update only
+ever change by ``+=`` until the next reset or apply, and inf or NaN plus anything
+stays inf or NaN, so one scan after the loop (and the check in every apply) sees
+any that appeared.  Only then does ``run`` go back to the saved state and replay
+the sequence with the checks on, to name the step.  ``step`` always checks.  Both
+put the whole state back as it was before the call when they fail.
 """
 
 from libc.math cimport exp, isfinite
+from libc.stdint cimport uint64_t
 from libc.string cimport memcpy, memset
 
-cimport numpy as cnp
 import numpy as np
-
-cnp.import_array()
 
 GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
 
@@ -54,11 +68,13 @@ cpdef enum Mode:
     MODE_TRAIN_SEQUENCE = 2
     MODE_TRAIN_STEP = 3
 
-# What run() reports: nothing wrong, the state blew up, or an update would have.
+# What run() and step() report: nothing wrong, the state blew up, applying the
+# update would have made a weight non-finite, or a trace or the update itself did.
 cpdef enum Fail:
     FAIL_NONE = 0
     FAIL_STATE = 1
     FAIL_UPDATE = 2
+    FAIL_GRADIENT = 3
 
 
 cdef inline double logistic(double x) noexcept nogil:
@@ -73,10 +89,60 @@ cdef inline double dot(const double* a, const double* b, Py_ssize_t n) noexcept 
     return acc
 
 
-cdef inline void axpy(double a, const double* x, double* y, Py_ssize_t n) noexcept nogil:
+# A double is inf or NaN exactly when its 11 exponent bits are all set; adding one to the
+# exponent field then carries into the sign bit.  OR-ing that over a row is branch-free
+# integer work the compiler vectorises; isfinite() per entry cost twice as much.
+cdef union Bits:
+    double d
+    uint64_t u
+
+
+cdef inline uint64_t nonfinite_bit(double v) noexcept nogil:
+    """Bit 63 set iff ``v`` is inf or NaN."""
+    cdef Bits b
+    b.d = v
+    return (b.u & 0x7FF0000000000000ULL) + 0x0010000000000000ULL   # exponent field, plus one
+
+
+cdef inline bint any_nonfinite(const double* a, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t m
+    cdef uint64_t acc = 0
     for m in range(n):
-        y[m] += a * x[m]
+        acc |= nonfinite_bit(a[m])
+    return (acc >> 63) != 0
+
+
+cdef inline bint axpy(double a, const double* x, double* y, Py_ssize_t n, bint check) noexcept nogil:
+    """``y += a * x``; with ``check``, True if an entry of ``y`` is then not finite (the
+    check rides on values already in registers)."""
+    cdef Py_ssize_t m
+    cdef uint64_t acc = 0
+    cdef double v
+    if not check:
+        for m in range(n):
+            y[m] += a * x[m]
+        return False
+    for m in range(n):
+        v = y[m] + a * x[m]
+        y[m] = v
+        acc |= nonfinite_bit(v)
+    return (acc >> 63) != 0
+
+
+cdef inline void _copy(bint restore, double* live, double* saved, Py_ssize_t n) noexcept nogil:
+    if restore:
+        memcpy(live, saved, n * sizeof(double))
+    else:
+        memcpy(saved, live, n * sizeof(double))
+
+
+cdef inline Py_ssize_t _first_outside(const Py_ssize_t* a, Py_ssize_t n, Py_ssize_t stop) noexcept nogil:
+    """Index of the first entry of ``a`` outside ``[0, stop)``, or -1."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if a[i] < 0 or a[i] >= stop:
+            return i
+    return -1
 
 
 cdef class Core:
@@ -114,7 +180,15 @@ cdef class Core:
 
     cdef double* w
     cdef double* grad
-    cdef double* backup
+    # The state before the current call, put back when the call fails.
+    cdef double* bk_w
+    cdef double* bk_grad
+    cdef double* bk_tr_in
+    cdef double* bk_tr_c
+    cdef double* bk_s
+    cdef double* bk_y
+    cdef Py_ssize_t bk_t
+    cdef double bk_error
     cdef double* tr_in                   # (n_cells, width of input gates): ds_v/dw_in (eq. 25)
     cdef double* tr_c                    # (n_cells, width of cells): ds_v/dw_c (eq. 27)
     cdef double* s                       # (n_cells,) cell states
@@ -212,11 +286,16 @@ cdef class Core:
         self._arrays = {}
         self.w = self._alloc("weights", self.n_weights)
         self.grad = self._alloc("update", self.n_weights)
-        self.backup = self._alloc("backup", self.n_weights)
         self.tr_in = self._alloc("trace_input_gate", self.n_cells * self.g_width[INPUT_GATE])
         self.tr_c = self._alloc("trace_cell", self.n_cells * self.g_width[CELL])
         self.s = self._alloc("cell_state", self.n_cells)
         self.y_prev = self._alloc("activations", 1 + self.n_units)
+        self.bk_w = self._alloc("backup_weights", self.n_weights)
+        self.bk_grad = self._alloc("backup_update", self.n_weights)
+        self.bk_tr_in = self._alloc("backup_trace_input_gate", self.n_cells * self.g_width[INPUT_GATE])
+        self.bk_tr_c = self._alloc("backup_trace_cell", self.n_cells * self.g_width[CELL])
+        self.bk_s = self._alloc("backup_cell_state", self.n_cells)
+        self.bk_y = self._alloc("backup_activations", 1 + self.n_units)
         self.y_cur = self._alloc("activations_now", 1 + self.n_units)
         self.gsrc = self._alloc("sources", bo)
         self.ones = self._alloc("ones", self.n_blocks)
@@ -265,76 +344,150 @@ cdef class Core:
             bad = self._apply(learning_rate)
         return not bad
 
-    def step(self, cnp.ndarray x, Py_ssize_t symbol, cnp.ndarray target, cnp.ndarray out):
-        """One time step with traces on.  ``x`` empty means symbol input; ``target`` empty
-        means no target at this step.  Writes the outputs to ``out``; False on blow-up.
-        Arrays are contiguous float64, as lstm97.network makes them."""
-        cdef const double* xp = <const double*>cnp.PyArray_DATA(x) if cnp.PyArray_SIZE(x) else NULL
-        cdef const double* tp = <const double*>cnp.PyArray_DATA(target) if cnp.PyArray_SIZE(target) else NULL
-        cdef double* op = <double*>cnp.PyArray_DATA(out)
-        cdef int bad
-        with nogil:
-            bad = self._step(xp, symbol, tp, op, True)
-        return not bad
+    def step(self, const double[::1] x, Py_ssize_t symbol, const double[::1] target, double[::1] out not None):
+        """One time step with traces on; returns a ``Fail`` code.
 
-    def run(self, cnp.ndarray x, cnp.ndarray symbols, cnp.ndarray targets, cnp.ndarray mask,
-            cnp.ndarray outputs, int mode, double learning_rate):
+        ``x`` (n_inputs,) is the dense input, or None for symbol input ``symbol`` in
+        ``[0, n_inputs)``; ``target`` (n_outputs,) or None for no target at this step.
+        Writes the outputs to ``out`` (n_outputs,).  On failure every state array, the
+        step counter and the error are as they were before the call; ``out`` is not
+        meaningful then.  Shapes are checked here; values are trusted.
+        """
+        cdef bint has_target = target is not None
+        if x is None:
+            if not 0 <= symbol < self.n_inputs:
+                raise ValueError(f"symbol must be in [0, {self.n_inputs}), got {symbol}")
+        elif x.shape[0] != self.n_inputs:
+            raise ValueError(f"x must have shape ({self.n_inputs},), got ({x.shape[0]},)")
+        if has_target and target.shape[0] != self.n_outputs:
+            raise ValueError(f"target must have shape ({self.n_outputs},), got ({target.shape[0]},)")
+        if out.shape[0] != self.n_outputs:
+            raise ValueError(f"out must have shape ({self.n_outputs},), got ({out.shape[0]},)")
+        cdef const double* xp = &x[0] if x is not None else NULL
+        cdef const double* tp = &target[0] if has_target else NULL
+        cdef double* op = &out[0]
+        cdef int fail
+        with nogil:
+            # Back up only what this step can change: the update only with a target.
+            self._backup(False, False, has_target, symbol if xp == NULL else -1)
+            fail = self._step(xp, symbol, tp, op, True, True)
+            if fail != FAIL_NONE:
+                self._backup(True, False, has_target, symbol if xp == NULL else -1)
+        return fail
+
+    def run(self, const double[:, ::1] x, const Py_ssize_t[::1] symbols, const double[:, ::1] targets,
+            const unsigned char[::1] mask, double[:, ::1] outputs, int mode, double learning_rate):
         """Run a whole sequence from a reset state inside one nogil region.
 
-        Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) is non-empty.  ``targets``
-        and ``mask`` are read unless ``mode`` is forward; ``outputs`` (T, n_outputs) is
-        written when non-empty: every step in forward mode, otherwise the steps with a
-        target (the outputs before this sequence's update, in sequence mode).  The arrays
-        are C-contiguous float64 (``symbols`` intp, ``mask`` uint8), as lstm97.network makes
-        them; the core reads them without checks.
-        Returns ``(fail, step)``: ``fail`` is FAIL_NONE, FAIL_STATE (non-finite state or
-        error at ``step``) or FAIL_UPDATE (an update after ``step`` would make weights
-        non-finite).  On failure the weights are as they were before the call.
+        Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) (intp, in
+        ``[0, n_inputs)``) is given, the other None.  ``targets`` (T, n_outputs) and
+        ``mask`` (T,) (uint8, non-zero at the steps with a target) are required unless
+        ``mode`` is forward, where they are ignored (pass None).  ``outputs``
+        (T, n_outputs), or None, is written at every step in forward mode, otherwise at
+        the steps with a target (the outputs before this sequence's update, in
+        sequence mode).  Every shape, the symbols, ``mode`` and ``learning_rate`` are
+        checked once here, before the loop; ValueError (or a buffer dtype or
+        contiguity error) if any is wrong.
+
+        Returns ``(fail, step)``: ``fail`` is a ``Fail`` code, FAIL_STATE (non-finite
+        activation, state or error at ``step``), FAIL_GRADIENT (a non-finite trace or
+        update entry at ``step``) or FAIL_UPDATE (applying the update after ``step``
+        would make a weight non-finite).  On failure the weights and the whole state
+        (every state array, the step counter and the error) are as before the call.
         """
-        cdef bint use_sym = cnp.PyArray_SIZE(symbols) > 0
-        cdef Py_ssize_t T = cnp.PyArray_SIZE(symbols) if use_sym else cnp.PyArray_DIMS(x)[0]
-        cdef const double* xs = <const double*>cnp.PyArray_DATA(x)
-        cdef const Py_ssize_t* syms = <const Py_ssize_t*>cnp.PyArray_DATA(symbols)
-        cdef const double* ts = <const double*>cnp.PyArray_DATA(targets)
-        cdef const unsigned char* ms = <const unsigned char*>cnp.PyArray_DATA(mask)
-        cdef double* outs = <double*>cnp.PyArray_DATA(outputs)
+        cdef bint use_sym = symbols is not None
         cdef bint learn = mode != MODE_FORWARD
-        cdef bint want_out = cnp.PyArray_SIZE(outputs) > 0
+        cdef bint want_out = outputs is not None
         cdef bint per_step = mode == MODE_TRAIN_STEP
-        cdef Py_ssize_t t, fail_step = -1
-        cdef int fail = FAIL_NONE
+        cdef Py_ssize_t T, t, fail_step = -1
+        if not MODE_FORWARD <= mode <= MODE_TRAIN_STEP:
+            raise ValueError(f"mode must be a Mode, got {mode}")
+        if use_sym == (x is not None):
+            raise ValueError("exactly one of x and symbols must be given")
+        T = symbols.shape[0] if use_sym else x.shape[0]
+        if T < 1:
+            raise ValueError("the sequence is empty")
+        if not use_sym and x.shape[1] != self.n_inputs:
+            raise ValueError(f"x must have shape (T, {self.n_inputs}), got ({T}, {x.shape[1]})")
+        if learn:
+            if targets is None or mask is None:
+                raise ValueError("targets and mask are required unless mode is MODE_FORWARD")
+            if targets.shape[0] != T or targets.shape[1] != self.n_outputs:
+                raise ValueError(f"targets must have shape ({T}, {self.n_outputs}), "
+                                 f"got ({targets.shape[0]}, {targets.shape[1]})")
+            if mask.shape[0] != T:
+                raise ValueError(f"mask must have shape ({T},), got ({mask.shape[0]},)")
+        if want_out and (outputs.shape[0] != T or outputs.shape[1] != self.n_outputs):
+            raise ValueError(f"outputs must have shape ({T}, {self.n_outputs}), "
+                             f"got ({outputs.shape[0]}, {outputs.shape[1]})")
+        if mode >= MODE_TRAIN_SEQUENCE and not isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+        cdef const double* xs = &x[0, 0] if not use_sym else NULL
+        cdef const Py_ssize_t* syms = &symbols[0] if use_sym else NULL
+        cdef const double* ts = &targets[0, 0] if learn else NULL
+        cdef const unsigned char* ms = &mask[0] if learn else NULL
+        cdef double* outs = &outputs[0, 0] if want_out else NULL
+        if use_sym:
+            with nogil:
+                t = _first_outside(syms, T, self.n_inputs)
+            if t >= 0:
+                raise ValueError(f"symbols[{t}] = {syms[t]} is outside [0, {self.n_inputs})")
+        cdef int fail, replayed
+        with nogil:
+            self._backup(False, per_step, True, -1)   # _reset clears the update, so it is saved too
+            fail = self._sequence(xs, syms, ts, ms, outs, T, mode, learning_rate, False, &fail_step)
+            if fail == FAIL_NONE and learn and self._learning_nonfinite():
+                fail = FAIL_GRADIENT
+            if fail != FAIL_NONE:
+                # Replay from the saved state with every check on; it stops at the first
+                # failure, which names the step (a trace can go bad long before a state does).
+                self._backup(True, per_step, True, -1)
+                replayed = self._sequence(xs, syms, ts, ms, outs, T, mode, learning_rate, True, &t)
+                if replayed != FAIL_NONE:
+                    fail, fail_step = replayed, t
+                self._backup(True, per_step, True, -1)
+        return fail, fail_step
+
+    cdef int _sequence(self, const double* xs, const Py_ssize_t* syms, const double* ts,
+                       const unsigned char* ms, double* outs, Py_ssize_t T, int mode,
+                       double learning_rate, bint check, Py_ssize_t* fail_step) noexcept nogil:
+        """The loop of ``run`` from a reset state; returns a ``Fail`` code and sets
+        ``fail_step``.  Does not undo anything."""
+        cdef bint learn = mode != MODE_FORWARD
+        cdef bint per_step = mode == MODE_TRAIN_STEP
         cdef const double* xp = NULL
         cdef const double* tp
         cdef double* op = NULL
-        cdef Py_ssize_t sym = -1
-        with nogil:
-            self._reset()
-            if per_step:
-                memcpy(self.backup, self.w, self.n_weights * sizeof(double))
-            for t in range(T):
-                if use_sym:
-                    sym = syms[t]
-                else:
-                    xp = xs + t * self.n_inputs
-                tp = ts + t * self.n_outputs if learn and ms[t] else NULL
-                if want_out and (tp != NULL or not learn):
-                    op = outs + t * self.n_outputs
-                else:
-                    op = NULL
-                if self._step(xp, sym, tp, op, learn):
-                    fail = FAIL_STATE
-                    fail_step = t
-                    break
-                if per_step and tp != NULL and self._apply(learning_rate):
-                    fail = FAIL_UPDATE
-                    fail_step = t
-                    break
-            if fail == FAIL_NONE and mode == MODE_TRAIN_SEQUENCE and self._apply(learning_rate):
+        cdef Py_ssize_t t, sym = -1
+        cdef int fail = FAIL_NONE
+        fail_step[0] = -1
+        self._reset()
+        for t in range(T):
+            if syms != NULL:
+                sym = syms[t]
+            else:
+                xp = xs + t * self.n_inputs
+            tp = ts + t * self.n_outputs if learn and ms[t] else NULL
+            if outs != NULL and (tp != NULL or not learn):
+                op = outs + t * self.n_outputs
+            else:
+                op = NULL
+            fail = self._step(xp, sym, tp, op, learn, check)
+            if fail == FAIL_NONE and per_step and tp != NULL and self._apply(learning_rate):
                 fail = FAIL_UPDATE
-                fail_step = T - 1
-            if fail != FAIL_NONE and per_step:
-                memcpy(self.w, self.backup, self.n_weights * sizeof(double))
-        return fail, fail_step
+            if fail != FAIL_NONE:
+                fail_step[0] = t
+                break
+        if fail == FAIL_NONE and mode == MODE_TRAIN_SEQUENCE and self._apply(learning_rate):
+            fail = FAIL_UPDATE
+            fail_step[0] = T - 1
+        return fail
+
+    cdef bint _learning_nonfinite(self) noexcept nogil:
+        """A trace or an update entry is inf or NaN."""
+        return (any_nonfinite(self.grad, self.n_weights)
+                or any_nonfinite(self.tr_in, self.n_cells * self.g_width[INPUT_GATE])
+                or any_nonfinite(self.tr_c, self.n_cells * self.g_width[CELL]))
 
     # ------------------------------------------------------------------ kernels
 
@@ -349,6 +502,39 @@ cdef class Core:
         memset(self.grad, 0, self.n_weights * sizeof(double))
         self.t = 0
         self.error = 0.0
+
+    cdef void _backup(self, bint restore, bint weights, bint update, Py_ssize_t sym) noexcept nogil:
+        """Copy the state a call may change to the backup, or with ``restore`` back from
+        it, to undo a failed call; the weights and the update only when the call can
+        change them.  ``sym >= 0`` means the call is one step with that symbol, which of
+        each trace row changes only the gathered columns (the rest vector) and the
+        symbol's own: only those are copied, so a step of 2c-5 (2020-wide traces)
+        copies 6 entries a row, not 1010."""
+        if weights:
+            _copy(restore, self.w, self.bk_w, self.n_weights)
+        if update:
+            _copy(restore, self.grad, self.bk_grad, self.n_weights)
+        self._backup_trace(restore, self.tr_in, self.bk_tr_in, INPUT_GATE, sym)
+        self._backup_trace(restore, self.tr_c, self.bk_tr_c, CELL, sym)
+        _copy(restore, self.s, self.bk_s, self.n_cells)
+        _copy(restore, self.y_prev, self.bk_y, 1 + self.n_units)
+        if restore:
+            self.t, self.error = self.bk_t, self.bk_error
+        else:
+            self.bk_t, self.bk_error = self.t, self.error
+
+    cdef void _backup_trace(self, bint restore, double* live, double* saved, Py_ssize_t g,
+                            Py_ssize_t sym) noexcept nogil:
+        cdef Py_ssize_t s = self.g_set[g], w = self.g_width[g], lo, sp, v
+        if sym < 0:
+            _copy(restore, live, saved, self.n_cells * w)
+            return
+        lo = self.s_nx[s]                                     # as _gather sets s_lo, s_sp
+        sp = self.xpos[s * self.n_inputs + sym]
+        for v in range(self.n_cells):
+            _copy(restore, live + v * w + lo, saved + v * w + lo, w - lo)
+            if sp >= 0:
+                _copy(restore, live + v * w + sp, saved + v * w + sp, 1)
 
     cdef int _apply(self, double lr) noexcept nogil:
         cdef Py_ssize_t i
@@ -387,27 +573,33 @@ cdef class Core:
             acc += wr[sp]
         return acc
 
-    cdef inline void _accumulate(self, double* dst, double a, Py_ssize_t g) noexcept nogil:
-        """``dst += a * sources of group g``: one row of an update or of a trace."""
+    cdef inline bint _accumulate(self, double* dst, double a, Py_ssize_t g, bint check) noexcept nogil:
+        """``dst += a * sources of group g``: one row of an update or of a trace; with
+        ``check``, True if an entry of the row is then not finite."""
         cdef Py_ssize_t s = self.g_set[g], lo = self.s_lo[s], sp = self.s_sp[s]
-        axpy(a, self.gsrc + self.s_buf[s] + lo, dst + lo, self.g_width[g] - lo)
+        cdef bint bad = axpy(a, self.gsrc + self.s_buf[s] + lo, dst + lo, self.g_width[g] - lo, check)
         if sp >= 0:
             dst[sp] += a
+            bad |= check and not isfinite(dst[sp])
+        return bad
 
     cdef int _step(self, const double* x, Py_ssize_t sym, const double* target,
-                   double* out, bint learn) noexcept nogil:
+                   double* out, bint learn, bint checked) noexcept nogil:
         """One time step in the experimental ordering of section 5 (DECISIONS item 2).
 
         Hidden units read [x(t), 1, y(t-1)], outputs read [x(t), 1, y(t)].  With ``learn``
         the traces are carried and, when ``target`` is given, the truncated error of this
-        step is added to the update.  Returns 1 if an activation, a cell state or the
-        error is not finite (NaN from inf - inf in a net input, say).
+        step is added to the update.  Returns FAIL_STATE if an activation, a cell state or
+        the error is not finite (NaN from inf - inf in a net input, say); with ``checked``,
+        FAIL_GRADIENT if a trace or an update entry this step wrote is (an overflow of a
+        product with large weights); else FAIL_NONE.  The caller undoes the step on failure.
         """
         cdef Py_ssize_t i, j, k, v, u, m
         cdef Py_ssize_t H = self.n_hidden, C = self.n_blocks, K = self.n_outputs
         cdef Py_ssize_t og_base = 1 + H + C
         cdef Py_ssize_t cell_base = og_base + (C if self.output_gates else 0)
         cdef double y, z, e, gz, dgz, sv, acc, err, check = 0.0
+        cdef bint bad = False                                 # a trace or update entry is non-finite
         cdef double* yc = self.y_cur
         # Gate activations live in yc; derivatives f' = y (1 - y) are taken where used.
         cdef const double* y_in = yc + 1 + H
@@ -442,8 +634,8 @@ cdef class Core:
                     gz = 2.0 * self.g_half * e - self.g_half
                     dgz = 2.0 * self.g_half * e * (1.0 - e)
                 if learn:
-                    self._accumulate(self.tr_in + v * wi, gz * (y_in[j] * (1.0 - y_in[j])), INPUT_GATE)  # eq. 25
-                    self._accumulate(self.tr_c + v * wc, dgz * y_in[j], CELL)                          # eq. 27
+                    bad |= self._accumulate(self.tr_in + v * wi, gz * (y_in[j] * (1.0 - y_in[j])), INPUT_GATE, checked)  # eq. 25
+                    bad |= self._accumulate(self.tr_c + v * wc, dgz * y_in[j], CELL, checked)                          # eq. 27
                 sv = self.s[v] + y_in[j] * gz                                              # eq. 9: the CEC
                 self.s[v] = sv
                 if self.h_identity:
@@ -471,7 +663,7 @@ cdef class Core:
                 err += e * e
                 self.e_k[k] = self.y_k[k] * (1.0 - self.y_k[k]) * e
             self.error += 0.5 * err
-            check += err
+            check += self.error                               # err >= 0, so this covers it too
             # Error reaching hidden units from the outputs of this step (the only
             # path the truncation leaves open), with the pre-update output weights.
             for u in range(self.n_units):
@@ -483,24 +675,26 @@ cdef class Core:
                         acc += wrow[k * wk] * self.e_k[k]
                 self.back[u] = acc
             for k in range(K):                                # eq. 22, l = k
-                self._accumulate(self.grad + self.g_off[OUTPUT] + k * wk, self.e_k[k], OUTPUT)
+                bad |= self._accumulate(self.grad + self.g_off[OUTPUT] + k * wk, self.e_k[k], OUTPUT, checked)
             for i in range(H):                                # eqs. 20, 22, l = i
                 y = yc[1 + i]
-                self._accumulate(self.grad + self.g_off[HIDDEN] + i * self.g_width[HIDDEN],
-                                 y * (1.0 - y) * self.back[i], HIDDEN)
+                bad |= self._accumulate(self.grad + self.g_off[HIDDEN] + i * self.g_width[HIDDEN],
+                                        y * (1.0 - y) * self.back[i], HIDDEN, checked)
             for j in range(C):
                 acc = 0.0
                 for v in range(self.block_start[j], self.block_start[j + 1]):
                     u = cell_base - 1 + v
                     acc += self.h_s[v] * self.back[u]
                     e = y_out[j] * self.dh_s[v] * self.back[u]                              # eq. 23
-                    axpy(e, self.tr_in + v * wi, self.grad + self.g_off[INPUT_GATE] + j * wi, wi)  # eq. 26
-                    axpy(e, self.tr_c + v * wc, self.grad + self.g_off[CELL] + v * wc, wc)         # eq. 28
+                    bad |= axpy(e, self.tr_in + v * wi, self.grad + self.g_off[INPUT_GATE] + j * wi, wi, checked)  # eq. 26
+                    bad |= axpy(e, self.tr_c + v * wc, self.grad + self.g_off[CELL] + v * wc, wc, checked)         # eq. 28
                 if self.output_gates:                         # eqs. 21, 22, l = out_j
                     y = y_out[j]
-                    self._accumulate(self.grad + self.g_off[OUTPUT_GATE] + j * self.g_width[OUTPUT_GATE],
-                                     y * (1.0 - y) * acc, OUTPUT_GATE)
+                    bad |= self._accumulate(self.grad + self.g_off[OUTPUT_GATE] + j * self.g_width[OUTPUT_GATE],
+                                            y * (1.0 - y) * acc, OUTPUT_GATE, checked)
 
         memcpy(self.y_prev, yc, (1 + self.n_units) * sizeof(double))
         self.t += 1
-        return not isfinite(check)
+        if not isfinite(check):
+            return FAIL_STATE
+        return FAIL_GRADIENT if bad else FAIL_NONE

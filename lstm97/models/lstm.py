@@ -1,23 +1,42 @@
 """The public :class:`LSTM` class: a 1997 LSTM network and its training state.
 
 Every argument is validated here, once, with a message that names it; the compiled
-core (:mod:`lstm97._core`) then runs without checks.
+core (:mod:`lstm97._core`) then checks only shapes (its last line of defence) and
+runs the loop without checks.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Mapping
 
 import numpy as np
 
 from .. import _core
-from .._validation import check_choice, check_real
+from .._validation import check_choice, check_real, check_rng
 from . import persistence
 from .topology import GROUPS, Topology
 
 __all__ = ["LSTM", "UPDATE_MODES"]
 
 UPDATE_MODES = ("sequence", "step")
+
+
+def _exclusive(method):
+    """Run ``method`` holding the network's lock, or raise ``RuntimeError`` at once if
+    another thread holds it (see "Threads" in the :class:`LSTM` notes)."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if not self._lock.acquire(blocking=False):
+            raise RuntimeError(
+                f"this LSTM is being used by another thread (in a call to {method.__name__}); an LSTM "
+                "holds one training state, so use one network per thread or serialise the calls")
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._lock.release()
+    return guarded
 
 
 class LSTM:
@@ -27,7 +46,7 @@ class LSTM:
     ----------
     topology : Topology
         The architecture.
-    rng : None, int or numpy.random.Generator
+    rng : None, int, numpy.random.SeedSequence, BitGenerator or Generator
         Draws the initial weights (uniform in ``[-init_range, init_range]``, then the
         gate biases the topology fixes).
 
@@ -43,13 +62,34 @@ class LSTM:
     (DECISIONS item 3).  :meth:`forward`, :meth:`gradient` and :meth:`train_sequence`
     each process one whole sequence from reset activations; :meth:`reset`,
     :meth:`step` and :meth:`learn` drive the same computation one step at a time.
+
+    *Numeric blow-ups.*  When an activation, a cell state, the error, a trace or an
+    update entry becomes non-finite, or applying an update would make a weight
+    non-finite, the call raises ``FloatingPointError`` naming the step and leaves the
+    network exactly as it was before the call: the weights and the whole state (cell
+    states, activations, traces, pending update, :attr:`steps`, :attr:`error`).  For
+    :meth:`step` that is the state before that one step, so a stream can go on (say,
+    with a different input) or be reset; for :meth:`learn`, the pending update is kept,
+    so it can be applied again with a smaller learning rate.
+
+    *Threads.*  An ``LSTM`` holds one training state, so it refuses concurrent use:
+    while one thread is inside a method that reads or writes the weights or the state
+    (:meth:`forward`, :meth:`gradient`, :meth:`train_sequence`, :meth:`reset`,
+    :meth:`step`, :meth:`learn`, :meth:`get_weights`, :meth:`set_weights`,
+    :attr:`cell_states`), a call from another thread raises ``RuntimeError`` at once
+    instead of waiting, and changes nothing.  Silent interleaving would be a bug in the
+    caller either way (two streams mixed into one state); a blocking lock would only
+    hide it.  Use one network per thread (copy one with :meth:`get_weights` and
+    :meth:`set_weights`), or serialise the calls with a lock of your own.  The whole
+    sequence runs without the GIL, so networks in different threads train in
+    parallel.
     """
 
     def __init__(self, topology: Topology, rng=None):
         if not isinstance(topology, Topology):
             raise TypeError(f"topology must be a Topology, got {type(topology).__name__}")
+        rng = check_rng("rng", rng)
         self._setup(topology)
-        rng = np.random.default_rng(rng)
         r = topology.init_range
         for g in GROUPS:
             view = self._view(g)
@@ -61,6 +101,8 @@ class LSTM:
                 self._view(group)[:, bias_col] = values
 
     def _setup(self, topology):
+        # Here, not in __init__: LSTM.load builds a network through _setup alone.
+        self._lock = threading.Lock()
         self.topology = topology
         n_in = topology.n_inputs
         masks = {g: topology.source_mask(g) for g in GROUPS}
@@ -116,6 +158,7 @@ class LSTM:
                                                                   self.topology.n_sources)).copy()
                 for g in GROUPS}
 
+    @_exclusive
     def get_weights(self) -> dict[str, np.ndarray]:
         """A copy of every weight, per group, as ``ndarray of shape (units, n_sources)``.
 
@@ -124,11 +167,12 @@ class LSTM:
         """
         return {g: self._full(g) for g in GROUPS}
 
+    @_exclusive
     def set_weights(self, weights: Mapping[str, np.ndarray]) -> None:
         """Set the weights of some or all groups from arrays shaped as :meth:`get_weights`.
 
-        Every array is checked before any is written: right shape, finite, and zero
-        where the connection does not exist.
+        Every array is checked before any is written: right shape, finite as float64
+        (the type the weights are kept in), and zero where the connection does not exist.
         """
         if not isinstance(weights, Mapping):
             raise TypeError(f"weights must be a mapping of group name to array, got {type(weights).__name__}")
@@ -142,8 +186,7 @@ class LSTM:
                 raise TypeError(f"weights[{g!r}] must be numeric, got dtype {arr.dtype}")
             if arr.shape != shape:
                 raise ValueError(f"weights[{g!r}] must have shape {shape}, got {arr.shape}")
-            if not np.isfinite(arr).all():
-                raise ValueError(f"weights[{g!r}] contains NaN or inf")
+            arr = _finite_float64(f"weights[{g!r}]", arr)
             absent = ~self.topology.source_mask(g)
             bad = np.argwhere(arr[:, absent] != 0)
             if len(bad):
@@ -157,7 +200,7 @@ class LSTM:
     # ----------------------------------------------------------------- validation
 
     def _inputs(self, inputs):
-        """``(dense, symbols)``: one of them holds the sequence, the other is empty."""
+        """``(dense, symbols)``: one of them holds the sequence, the other is None."""
         arr = np.asarray(inputs)
         n_in = self.topology.n_inputs
         if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
@@ -170,22 +213,24 @@ class LSTM:
             bad = np.flatnonzero((arr < 0) | (arr >= n_in))
             if len(bad):
                 raise ValueError(f"inputs has symbol {arr[bad[0]]} at step {bad[0]}, outside [0, {n_in})")
-            return _EMPTY_2D, np.ascontiguousarray(arr, dtype=np.intp)
+            return None, np.ascontiguousarray(arr, dtype=np.intp)
         if arr.ndim != 2 or arr.shape[1] != n_in:
             raise ValueError(f"dense inputs must have shape (T, {n_in}), got {arr.shape}")
         if arr.shape[0] == 0:
             raise ValueError("inputs is an empty sequence")
-        _check_finite("inputs", arr)
-        return np.ascontiguousarray(arr, dtype=np.float64), _EMPTY_SYMBOLS
+        return _finite_float64("inputs", arr), None
 
     def _targets(self, targets, target_mask, T):
+        if targets is None:
+            raise TypeError(f"targets must be an array of shape ({T}, {self.topology.n_outputs}) to learn "
+                            "from, got None (forward() runs a sequence without targets)")
         arr = np.asarray(targets)
         shape = (T, self.topology.n_outputs)
         if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
             raise TypeError(f"targets must be a float array, got dtype {arr.dtype}")
         if arr.shape != shape:
             raise ValueError(f"targets must have shape {shape} (the inputs have T={T}), got {arr.shape}")
-        _check_finite("targets", arr)
+        arr = _finite_float64("targets", arr)
         if target_mask is None:
             mask = np.ones(T, dtype=np.uint8)
         else:
@@ -195,34 +240,29 @@ class LSTM:
             if mask.shape != (T,):
                 raise ValueError(f"target_mask must have shape ({T},) like the inputs, got {mask.shape}")
             mask = np.ascontiguousarray(mask).view(np.uint8)
-        return np.ascontiguousarray(arr, dtype=np.float64), mask
+        return arr, mask
 
     def _run(self, inputs, targets, target_mask, mode, learning_rate=0.0, outputs=False):
         x, symbols = self._inputs(inputs)
-        T = max(x.shape[0], symbols.shape[0])
-        if targets is None:
-            y, mask = _EMPTY_2D, _EMPTY_MASK
+        T = len(x if symbols is None else symbols)
+        if mode == _core.Mode.MODE_FORWARD:
+            y = mask = None
         else:
             y, mask = self._targets(targets, target_mask, T)
-        out = np.full((T, self.topology.n_outputs), np.nan) if outputs else _EMPTY_2D
+        out = np.full((T, self.topology.n_outputs), np.nan) if outputs else None
         fail, step = self._core.run(x, symbols, y, mask, out, mode, learning_rate)
         if fail != _core.Fail.FAIL_NONE:
-            self._core.reset()
-            if fail == _core.Fail.FAIL_STATE:
-                raise FloatingPointError(
-                    f"non-finite activation, cell state or error at step {step} (0-based) of the sequence; the weights "
-                    "are unchanged (a smaller learning_rate or smaller initial weights may help)")
-            raise FloatingPointError(
-                f"the weight update after step {step} would make a weight non-finite; the weights "
-                f"are unchanged (learning_rate={learning_rate!r} is probably too large)")
+            raise _blow_up(fail, f"step {step} (0-based) of the sequence", learning_rate)
         return out
 
     # ----------------------------------------------------------------- whole sequences
 
+    @_exclusive
     def forward(self, inputs) -> np.ndarray:
         """Run one sequence and return the outputs, ``ndarray of shape (T, n_outputs)``."""
         return self._run(inputs, None, None, _core.Mode.MODE_FORWARD, outputs=True)
 
+    @_exclusive
     def gradient(self, inputs, targets, target_mask=None) -> tuple[dict[str, np.ndarray], float]:
         """The truncated gradient dE/dw of one sequence, without changing the weights.
 
@@ -236,6 +276,7 @@ class LSTM:
         self._run(inputs, targets, target_mask, _core.Mode.MODE_GRADIENT)
         return {g: -self._full(g, "update") for g in GROUPS}, self._core.error
 
+    @_exclusive
     def train_sequence(self, inputs, targets, target_mask=None, *, learning_rate,
                        update="sequence", return_outputs=False):
         """Train online on one sequence and return its error E.
@@ -243,8 +284,9 @@ class LSTM:
         ``update="sequence"`` sums the weight changes over the sequence and applies them
         at its end; ``update="step"`` applies them after every step with a target,
         carrying the traces on (DECISIONS item 4).  The two agree when only the last
-        step has a target.  On a numeric blow-up, raises ``FloatingPointError`` naming
-        the step and leaves the weights exactly as they were.
+        step has a target.  On a numeric blow-up, or an update that would make a weight
+        non-finite, raises ``FloatingPointError`` naming the step and leaves the weights
+        and the state exactly as they were before the call.
 
         Returns
         -------
@@ -263,50 +305,57 @@ class LSTM:
 
     # ----------------------------------------------------------------- one step at a time
 
+    @_exclusive
     def reset(self) -> None:
         """Start a new sequence: zero cell states, activations, traces and the pending update."""
         self._core.reset()
 
+    @_exclusive
     def step(self, x, target=None) -> np.ndarray:
         """Advance one time step and return the outputs, ``ndarray of shape (n_outputs,)``.
 
         ``x`` is a float vector of length ``n_inputs`` or an integer symbol.  With a
         ``target`` (length ``n_outputs``), the step's error is added to :attr:`error`
         and its truncated gradient to the pending update that :meth:`learn` applies.
+        On a numeric blow-up, raises ``FloatingPointError`` and leaves the network as it
+        was before this step (weights, cell states, activations, traces, pending update,
+        :attr:`steps` and :attr:`error`).
         """
         n_in, n_out = self.topology.n_inputs, self.topology.n_outputs
         arr = np.asarray(x)
         if arr.ndim == 0 and arr.dtype.kind in "iu":
             if not 0 <= arr < n_in:
                 raise ValueError(f"x is symbol {int(arr)}, outside [0, {n_in})")
-            dense, symbol = _EMPTY_VECTOR, int(arr)
+            dense, symbol = None, int(arr)
         elif arr.dtype.kind in "fiu" and arr.dtype != np.bool_ and arr.shape == (n_in,):
-            _check_finite("x", arr)
-            dense, symbol = np.ascontiguousarray(arr, dtype=np.float64), -1
+            dense, symbol = _finite_float64("x", arr), -1
         else:
             raise ValueError(f"x must be an integer symbol or a float vector of length {n_in}, "
                              f"got dtype {arr.dtype} shape {arr.shape}")
         if target is None:
-            t = _EMPTY_VECTOR
+            t = None
         else:
             t = np.asarray(target)
             if t.dtype == np.bool_ or t.dtype.kind not in "fiu" or t.shape != (n_out,):
                 raise ValueError(f"target must be a float vector of length {n_out}, "
                                  f"got dtype {t.dtype} shape {t.shape}")
-            _check_finite("target", t)
-            t = np.ascontiguousarray(t, dtype=np.float64)
+            t = _finite_float64("target", t)
         out = np.empty(n_out)
-        if not self._core.step(dense, symbol, t, out):
-            raise FloatingPointError(f"non-finite activation, cell state or error at step {self._core.t - 1} "
-                                     "(0-based) since the last reset; the weights are unchanged")
+        fail = self._core.step(dense, symbol, t, out)
+        if fail != _core.Fail.FAIL_NONE:
+            raise _blow_up(fail, f"step {self._core.t} (0-based) since the last reset")
         return out
 
+    @_exclusive
     def learn(self, learning_rate) -> None:
-        """Apply the pending update (``w += learning_rate * (-dE/dw)``) and clear it."""
+        """Apply the pending update (``w += learning_rate * (-dE/dw)``) and clear it.
+
+        If that would make a weight non-finite, raises ``FloatingPointError`` and changes
+        nothing: the weights and the pending update stay as they were.
+        """
         learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
         if not self._core.apply(learning_rate):
-            raise FloatingPointError(f"the update would make a weight non-finite; the weights are "
-                                     f"unchanged (learning_rate={learning_rate!r} is probably too large)")
+            raise _blow_up(_core.Fail.FAIL_UPDATE, None, learning_rate)
 
     @property
     def error(self) -> float:
@@ -319,6 +368,7 @@ class LSTM:
         return self._core.t
 
     @property
+    @_exclusive
     def cell_states(self) -> np.ndarray:
         """The internal states s_c of the cells after the last step (of :meth:`step`, or the
         last step of a whole sequence), block by block; a copy, ``ndarray of shape (n_cells,)``."""
@@ -347,14 +397,32 @@ class LSTM:
                 f"connectivity={t.connectivity!r}, n_weights={self.n_weights})")
 
 
-def _check_finite(name, arr):
+def _finite_float64(name, arr):
+    """``arr`` as a C-contiguous float64 array, refused if an entry is not finite *as
+    float64*: a longdouble 1e400 is finite before the cast and inf after it."""
+    if arr.dtype != np.float64:
+        with np.errstate(over="ignore", invalid="ignore"):   # the check below reports it
+            arr = arr.astype(np.float64)
+    arr = np.ascontiguousarray(arr)
     finite = np.isfinite(arr)
     if not finite.all():
         where = np.argwhere(~finite)[0]
-        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in where)})")
+        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in where)}); "
+                         "a value beyond the float64 range counts as inf")
+    return arr
 
 
-_EMPTY_2D = np.empty((0, 1))
-_EMPTY_SYMBOLS = np.empty(0, dtype=np.intp)
-_EMPTY_MASK = np.empty(0, dtype=np.uint8)
-_EMPTY_VECTOR = np.empty(0)
+def _blow_up(fail, step, learning_rate=None):
+    """The ``FloatingPointError`` for a ``Fail`` code of the core at ``step`` (a phrase
+    naming it; None for :meth:`LSTM.learn`).  The core has already put the network back
+    as it was before the call."""
+    if fail == _core.Fail.FAIL_UPDATE:
+        which = "the pending weight update" if step is None else f"the weight update after {step}"
+        return FloatingPointError(
+            f"{which} would make a weight non-finite; the weights and state are unchanged "
+            f"(learning_rate={learning_rate!r} is probably too large)")
+    what = ("a trace or the accumulated update" if fail == _core.Fail.FAIL_GRADIENT
+            else "an activation, cell state or the error")
+    return FloatingPointError(
+        f"non-finite value in {what} at {step}; the weights and state are unchanged "
+        "(smaller weights, inputs or learning_rate may help)")
