@@ -655,3 +655,216 @@ def test_abs_criterion_function():
     assert tasks.abs_criterion(out, seq, err, inclusive=True)     # "not above beta"
     with pytest.raises(ValueError, match="steps"):
         tasks.abs_criterion(out, seq, 0.04, steps="middle")
+
+
+# --------------------------------------------------------------------------------------------------
+# hardening (issue #12): sizes beyond the machine, integers beyond a float, bad rng arguments
+
+LIMIT = 10_000_000   # lstm97.tasks.MAX_STEPS; test_max_steps_is_the_documented_bound pins it
+LENGTH_TASKS = [  # (class, fixed arguments) of every task with a [T, max_length] range
+    (TwoSequence, {}), (Adding, {}), (Multiplication, {}), (TemporalOrder, {"variant": "6a"}),
+    (TemporalOrder, {"variant": "6b"}), (Latch, {}), (Parity, {}), (Tomita, {"grammar": 1}),
+    (Tomita, {"grammar": 2}), (Tomita, {"grammar": 4}),
+]
+TOO_LARGE = [  # (class, arguments, parameter named, bound stated in the message)
+    (LongTimeLag, {"p": 10**12}, "p", "5,000"),          # the issue's example: used to hang
+    (LongTimeLag, {"p": 5001, "variant": "2b"}, "p", "5,000"),
+    (VeryLongTimeLag, {"p": 10**12}, "p", "1,000,000"),
+    (VeryLongTimeLag, {"p": 1_000_001}, "p", "1,000,000"),
+    (VeryLongTimeLag, {"q": 10**12}, "q", f"{LIMIT - 3:,}"),
+    (VeryLongTimeLag, {"q": LIMIT - 2}, "q", f"{LIMIT - 3:,}"),
+    (VeryLongTimeLag, {"trigger_probability": 1e-7}, "trigger_probability", "1e-06"),
+    (VeryLongTimeLag, {"trigger_probability": 5e-324}, "trigger_probability", "1e-06"),
+    *[(cls, {**fixed, "T": 10**12}, "T", f"{LIMIT:,}") for cls, fixed in LENGTH_TASKS],
+    *[(cls, {**fixed, "T": LIMIT + 1, "max_length": LIMIT + 1}, "T", f"{LIMIT:,}")
+      for cls, fixed in LENGTH_TASKS],
+    *[(cls, {**fixed, "max_length": LIMIT + 1}, "max_length", f"{LIMIT:,}")
+      for cls, fixed in LENGTH_TASKS],
+    *[(cls, {**fixed, "max_length": 10**12}, "max_length", f"{LIMIT:,}")
+      for cls, fixed in LENGTH_TASKS],
+]
+
+
+def test_max_steps_is_the_documented_bound():
+    assert tasks.MAX_STEPS == LIMIT
+
+
+@pytest.mark.parametrize("cls, kwargs, name, bound", TOO_LARGE,
+                         ids=[f"{c.__name__}-{k}" for c, k, _, _ in TOO_LARGE])
+def test_sizes_beyond_their_bound_are_refused_naming_them(cls, kwargs, name, bound):
+    with pytest.raises(ValueError, match=rf"\b{name}\b") as excinfo:
+        cls(**kwargs)
+    assert f"at least {bound}" in str(excinfo.value) or f"at most {bound}" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("cls, fixed", LENGTH_TASKS, ids=[c.__name__ for c, _ in LENGTH_TASKS])
+def test_a_default_max_length_beyond_the_bound_is_refused_naming_T(cls, fixed):
+    # T itself is allowed, but T + its default extra is not: the message must say where the
+    # max_length the caller never passed comes from
+    with pytest.raises(ValueError, match=rf"max_length .*default for T = {LIMIT}"):
+        cls(**fixed, T=LIMIT)
+
+
+AT_BOUND = [
+    (LongTimeLag, {"p": 5000}),
+    (VeryLongTimeLag, {"p": 1_000_000, "q": LIMIT - 3, "trigger_probability": 1e-6}),
+    *[(cls, {**fixed, "T": LIMIT, "max_length": LIMIT}) for cls, fixed in LENGTH_TASKS],
+    (Tomita, {"grammar": 4, "T": 3, "max_length": LIMIT}),
+]
+
+
+@pytest.mark.parametrize("cls, kwargs", AT_BOUND, ids=[f"{c.__name__}-{k}" for c, k in AT_BOUND])
+def test_sizes_at_their_bound_are_accepted(cls, kwargs):
+    task = cls(**kwargs)
+    for name, value in kwargs.items():
+        assert getattr(task, name) == value
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n_train": 10**12}, "n_train"),
+                                          ({"n_test": 100_001}, "n_test")])
+def test_reber_set_sizes_beyond_their_bound_are_refused(kwargs, name):
+    with pytest.raises(ValueError, match=rf"\b{name}\b.*at most 100,000"):
+        EmbeddedReber().train_test_sets(rng=0, **kwargs)
+
+
+def test_tomita_4_table_is_the_plain_recurrence_to_the_bit():
+    # Tomita._no_000_table copies the columns once the rescaled counts cycle; check it against
+    # the recurrence run step by step, across the point where the cycle starts (n = 40)
+    def plain(max_length):
+        p_one = np.ones((3, max_length + 1))
+        completions = np.ones(3)
+        for n in range(1, max_length + 1):
+            new = completions[0] + np.array([completions[1], completions[2], 0.0])
+            p_one[:, n] = completions[0] / new
+            completions = new / new[0]
+        return p_one
+
+    for max_length in (1, 2, 39, 40, 41, 42, 43, 44, 1000, 1001):
+        assert Tomita._no_000_table(max_length).tobytes() == plain(max_length).tobytes()
+
+
+@pytest.mark.parametrize("grammar", [1, 2, 4])
+@pytest.mark.parametrize("string", [range(10**20), ["1", "1"], None, b"10", 10**5000],
+                         ids=["range", "list", "None", "bytes", "int"])
+def test_tomita_accepts_refuses_a_non_string_naming_it(grammar, string):
+    # "0" in range(10**20) would scan the whole range
+    with pytest.raises(TypeError, match=r"\bstring\b"):
+        Tomita(grammar, T=3, max_length=6).accepts(string)
+
+
+REAL_PARAMETERS = [
+    (cls, name) for cls, names in [
+        (LongTimeLag, ["tolerance"]),
+        (VeryLongTimeLag, ["tolerance", "trigger_probability"]),
+        (TwoSequence, ["tolerance", "noise_variance", "target_noise_variance"]),
+        (Adding, ["tolerance"]), (Multiplication, ["tolerance"]), (TemporalOrder, ["tolerance"]),
+        (Latch, ["tolerance", "noise_variance"]), (Parity, ["tolerance", "noise"]),
+        (Tomita, ["tolerance"]),
+    ] for name in names
+]
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), 10**5000], ids=["1e400", "-1e400", "1e5000"])
+@pytest.mark.parametrize("cls, name", REAL_PARAMETERS,
+                         ids=[f"{c.__name__}-{n}" for c, n in REAL_PARAMETERS])
+def test_integers_beyond_a_float_raise_value_error_naming_them(cls, name, huge):
+    # float(10**400) raises OverflowError; the argument is of the right type, so ValueError
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        cls(**{name: huge})
+
+
+def test_check_real_refuses_numbers_beyond_a_float_naming_them():
+    from fractions import Fraction
+
+    from lstm97._validation import check_real
+    for value in (10**400, Fraction(10**400), Fraction(10**5000, 3)):
+        with pytest.raises(ValueError, match=r"\bbeta\b"):
+            check_real("beta", value)
+    with pytest.raises(ValueError, match=r"\bbeta\b"):
+        tasks.abs_criterion(np.zeros(1), Adding().sample(0), 10**400)
+
+
+@pytest.mark.parametrize("cls, kwargs, name", [
+    (LongTimeLag, {"p": -(10**5000)}, "p"),           # too many digits to print
+    (TwoSequence, {"T": 10**5000}, "T"),
+    (TemporalOrder, {"variant": 10**5000}, "variant"),
+    (Tomita, {"grammar": 10**5000}, "grammar"),
+])
+def test_integers_too_long_to_print_still_name_the_parameter(cls, kwargs, name):
+    # Python refuses str() of an int beyond 4300 digits, with a ValueError of its own that
+    # does not name the parameter
+    with pytest.raises(ValueError, match=rf"\b{name}\b.*integer of 5001 digits"):
+        cls(**kwargs)
+
+
+@pytest.mark.parametrize("task", ALL_TASKS, ids=repr)
+def test_criteria_refuse_what_is_not_a_task_sequence_naming_it(task):
+    seq = task.sample(0)
+    for junk in (3, None, tuple(seq), seq.inputs):
+        for criterion in (task.is_correct, task.abs_error,
+                          lambda out, s: tasks.abs_criterion(out, s, 0.1)):
+            with pytest.raises(TypeError, match=r"\bsequence\b"):
+                criterion(seq.targets, junk)
+
+
+def test_reber_criterion_refuses_a_sequence_of_another_task():
+    foreign = LongTimeLag(p=6).sample(0)               # 7 outputs too, but no legal_next
+    with pytest.raises(ValueError, match="legal_next"):
+        EmbeddedReber().is_correct(foreign.targets, foreign)
+
+
+RNG_ENTRY_POINTS = [(repr(t), t.sample) for t in ALL_TASKS] + [
+    ("EmbeddedReber.sample_string", EmbeddedReber().sample_string),
+    ("EmbeddedReber.train_test_sets", EmbeddedReber().train_test_sets),
+]
+BAD_RNGS = [(-1, ValueError), (-(2**70), ValueError), (b"", TypeError), (1.5, TypeError),
+            ("0", TypeError), (True, TypeError), ([1, 2], TypeError), (object(), TypeError)]
+
+
+@pytest.mark.parametrize("bad, error", BAD_RNGS, ids=[repr(b)[:12] for b, _ in BAD_RNGS])
+@pytest.mark.parametrize("entry", [e for _, e in RNG_ENTRY_POINTS],
+                         ids=[i for i, _ in RNG_ENTRY_POINTS])
+def test_bad_rng_raises_naming_it(entry, bad, error):
+    with pytest.raises(error, match=r"\brng\b"):
+        entry(rng=bad)
+
+
+def test_check_rng_gives_what_default_rng_gives():
+    from lstm97._validation import check_rng
+
+    def stream(g):
+        return g.integers(0, 2**62, size=8).tolist()
+
+    generator = np.random.default_rng(1)
+    assert check_rng("rng", generator) is generator                # its stream continues
+    bit_generator = np.random.PCG64(2)
+    assert check_rng("rng", bit_generator).bit_generator is bit_generator
+    assert isinstance(check_rng("rng", None), np.random.Generator)
+    for seed in (0, 5, np.int64(5), np.uint32(7), 2**100):
+        assert stream(check_rng("rng", seed)) == stream(np.random.default_rng(seed))
+    assert (stream(check_rng("rng", np.random.SeedSequence(3)))
+            == stream(np.random.default_rng(np.random.SeedSequence(3))))
+    with pytest.raises(ValueError, match=r"\bseed\b"):
+        check_rng("seed", -1)                                      # the name is the caller's
+    with pytest.raises(TypeError, match=r"\bseed\b"):
+        check_rng("seed", np.random.RandomState(0))
+
+
+@pytest.mark.parametrize("task", ALL_TASKS, ids=repr)
+def test_every_accepted_rng_kind_draws_as_default_rng(task):
+    for make in (lambda: np.random.SeedSequence(8), lambda: np.random.PCG64(8),
+                 lambda: np.int64(8), lambda: 8):
+        assert same_sequence(task.sample(make()), task.sample(np.random.default_rng(make())))
+
+
+def test_the_package_keeps_every_name_of_the_former_module():
+    # lstm97.tasks was one module before it became a package; these names were reachable there
+    names = ["Adding", "EmbeddedReber", "Latch", "LongTimeLag", "Multiplication", "Parity",
+             "REBER_ALPHABET", "TEMPORAL_ORDER_ALPHABET", "Task", "TaskSequence", "TemporalOrder",
+             "Tomita", "TwoSequence", "VeryLongTimeLag", "abs_criterion", "_EMBEDDED_REBER",
+             "_EYE7", "_MASK_TO_BOOL", "_MarkedPairs", "_REBER_GRAPH", "_REBER_INDEX",
+             "_REBER_STATE_MASK", "_TEMPORAL_ORDER", "_bits_to_string", "_check_lengths",
+             "_embedded_reber_automaton", "_end_target_sequence", "_evaluated", "_guessing_extra",
+             "_one_hot_prediction", "_tenth", "_tolerance"]
+    assert [n for n in names if not hasattr(tasks, n)] == []
+    assert set(tasks.__all__) <= set(names)

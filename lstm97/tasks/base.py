@@ -1,0 +1,285 @@
+"""What every task shares: the `Task` interface, `TaskSequence`, the ABS(β) criterion, and the
+checks of the parameters that several tasks have in common (lengths, tolerance, sizes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import check_choice, check_int, check_real, shown
+
+__all__ = ["MAX_STEPS", "Task", "TaskSequence", "abs_criterion"]
+
+
+MAX_STEPS = 10_000_000
+"""int: the longest sequence, in time steps, that any task may be asked to draw.
+
+About ten thousand times the paper's longest sequences (some 1,100 steps in Exps 2c and 4). With
+the lengths bounded, an impossible size is refused at construction instead of hanging or
+exhausting memory in `Task.sample`. At the bound one sequence's arrays take 250 MB for the dense
+tasks with one output (25 bytes a step) and 730 MB for Exp 6b (int64 inputs and 8 float64
+targets a step).
+"""
+
+
+# --------------------------------------------------------------------------------------------------
+# validation helpers: every message names the parameter (STYLE.md, "Validate once, in Python")
+
+def _check_size(name, value, minimum, maximum, reason):
+    """An int in [minimum, maximum]; `reason` tells the message's reader why the top is there."""
+    value = check_int(name, value, minimum)
+    if value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,} ({reason}), got {shown(value)}")
+    return value
+
+
+_STEPS_REASON = "the limit on the time steps of one sequence, lstm97.tasks.MAX_STEPS"
+
+
+def _check_lengths(T, max_length, T_minimum, default_extra):
+    """Validate the length range [T, max_length]; ``default_extra(T)`` gives the default top."""
+    T = _check_size("T", T, T_minimum, MAX_STEPS, _STEPS_REASON)
+    default = max_length is None
+    if default:
+        max_length = T + default_extra(T)
+    max_length = check_int("max_length", max_length)
+    if max_length < T:
+        raise ValueError(f"max_length must be >= T = {T}, got {shown(max_length)}")
+    if max_length > MAX_STEPS:
+        given = f"{max_length}, the default for T = {T}" if default else shown(max_length)
+        raise ValueError(f"max_length must be at most {MAX_STEPS:,} ({_STEPS_REASON}), got {given}")
+    return T, max_length
+
+
+def _tolerance(tolerance, default):
+    """The β of a task's criterion: ``default`` (the paper's) unless one is given."""
+    return default if tolerance is None else check_real("tolerance", tolerance, 0.0)
+
+
+def _tenth(T):
+    # "random length in [T, T + T/10]" (Exps 3, 4, 5, 6); T/10 rounded down for T not divisible by 10
+    return T // 10
+
+
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TaskSequence:
+    """One sequence drawn from a task: ``(inputs, targets, target_mask)`` plus what the criteria need.
+
+    Unpacks as the engine's triple: ``inputs, targets, target_mask = sequence``.
+
+    Attributes
+    ----------
+    inputs : ndarray of shape (T,) and dtype int64, or of shape (T, n_inputs) and dtype float64
+        Symbol indices in ``[0, n_inputs)`` for symbol coding; input activations for dense coding.
+    targets : ndarray of shape (T, n_outputs), float64
+        Teacher signal; 0.0 in the rows where `target_mask` is False.
+    target_mask : ndarray of shape (T,), bool
+        True at the steps that carry a target.
+    label : int or None
+        Index into the task's ``classes`` (e.g. which of x/y, which temporal-order class).
+    noise_free_targets : ndarray of shape (T, n_outputs) or None
+        The expected target without target noise (Exp 3c); None when the targets are noise-free.
+    legal_next : ndarray of shape (T, n_outputs), bool, or None
+        Exp 1: ``legal_next[t]`` marks the symbols that may legally follow the prefix read up to t.
+    relevant_steps : ndarray of int64 or None
+        The 0-based steps whose inputs determine the final target (None when all steps do).
+    string : str or None
+        The symbol string (Exp 1: the whole embedded Reber string; Tomita: the string over {0, 1}).
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    target_mask: np.ndarray
+    label: int | None = None
+    noise_free_targets: np.ndarray | None = None
+    legal_next: np.ndarray | None = None
+    relevant_steps: np.ndarray | None = None
+    string: str | None = None
+
+    def __iter__(self):
+        yield self.inputs
+        yield self.targets
+        yield self.target_mask
+
+    @property
+    def length(self):
+        """int: the number of time steps T."""
+        return self.inputs.shape[0]
+
+    @property
+    def criterion_targets(self):
+        """ndarray of shape (T, n_outputs): the targets the correctness criterion compares with.
+
+        The noise-free targets where the task has target noise (Exp 3c), else the targets.
+        """
+        return self.targets if self.noise_free_targets is None else self.noise_free_targets
+
+
+def _end_target_sequence(inputs, n_outputs):
+    """Zero targets and a mask that is True only at the last step."""
+    T = inputs.shape[0]
+    targets = np.zeros((T, n_outputs))
+    mask = np.zeros(T, dtype=bool)
+    mask[-1] = True
+    return targets, mask
+
+
+def _check_sequence(sequence):
+    """The criteria read a sequence's fields: anything but a TaskSequence is refused by name."""
+    if not isinstance(sequence, TaskSequence):
+        raise TypeError(
+            f"sequence must be a TaskSequence (as drawn by a task), got {shown(sequence)}")
+    return sequence
+
+
+def _evaluated(outputs, sequence, n_outputs, steps):
+    """Outputs and criterion targets at the steps a criterion looks at, as 2-D arrays."""
+    _check_sequence(sequence)
+    out = np.asarray(outputs, dtype=np.float64)
+    T = sequence.length
+    if out.shape != (T, n_outputs):
+        if steps == "end" and (out.shape == (n_outputs,) or (out.ndim == 0 and n_outputs == 1)):
+            out = out.reshape(1, n_outputs)
+        else:
+            allowed = f"({T}, {n_outputs})" + (f" or ({n_outputs},)" if steps == "end" else "")
+            raise ValueError(f"outputs must have shape {allowed}, got {out.shape}")
+    targets = sequence.criterion_targets
+    if steps == "end":
+        return out[-1:], targets[-1:]
+    return out[sequence.target_mask], targets[sequence.target_mask]
+
+
+def abs_criterion(outputs, sequence, beta, steps="end", inclusive=False):
+    """The paper's ABS(β): the absolute error of every output unit is below β.
+
+    Parameters
+    ----------
+    outputs : array_like of shape (T, n_outputs), or (n_outputs,) with ``steps="end"``
+        The network's outputs for the whole sequence, or only its output at the last step.
+    sequence : TaskSequence
+        The sequence the outputs belong to; it is compared with ``sequence.criterion_targets``.
+    beta : float
+        The threshold β (Table 11: 0.25 for 2a/2b, 0.2 for 2c and 3a/3b, 0.04 for Exps 4/5,
+        0.3 for Exp 6).
+    steps : {"end", "all"}
+        ``"end"``: only the last step counts (Table 11, "at sequence end"); ``"all"``: every step
+        with a target (Exp 2a: "the maximal absolute error of all output units is always below").
+    inclusive : bool
+        If True, an error equal to β still counts as correct (Exp 3c defines *wrong* as > 0.1).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TypeError
+        If `sequence` is not a `TaskSequence`.
+    ValueError
+        If `outputs` has neither accepted shape, or `steps` or `beta` is unusable.
+    """
+    check_choice("steps", steps, ("end", "all"))
+    beta = check_real("beta", beta, minimum=0.0)
+    n_outputs = _check_sequence(sequence).targets.shape[1]
+    out, tgt = _evaluated(outputs, sequence, n_outputs, steps)
+    err = np.abs(out - tgt)
+    return bool(np.all(err <= beta) if inclusive else np.all(err < beta))
+
+
+# --------------------------------------------------------------------------------------------------
+
+class Task:
+    """Interface shared by all task generators.
+
+    Attributes
+    ----------
+    n_inputs : int
+        Number of input units (symbol-alphabet size under symbol coding).
+    n_outputs : int
+        Number of output units.
+    coding : {"symbols", "dense"}
+        How `TaskSequence.inputs` is given.
+    alphabet : tuple of str or None
+        Under symbol coding, the symbol names in index order.
+    classes : tuple of str or None
+        Names of the classes that `TaskSequence.label` indexes.
+    tolerance : float or None
+        The β of the task's correctness criterion.
+    criterion_steps : {"end", "all"}
+        Which steps the correctness criterion looks at.
+    min_lag : int or None
+        The smallest number of steps, over all sequences the task can draw, from the last input
+        that determines the final target to the step that carries it (0-based ``t_target -
+        t_relevant``). Table 10 of the paper counts lags inconsistently (sometimes one more),
+        so this may differ from its "lag" column by one.
+    """
+
+    n_inputs: int
+    n_outputs: int
+    coding: str
+    alphabet: tuple | None = None
+    classes: tuple | None = None
+    tolerance: float | None = None
+    criterion_steps: str = "end"
+    min_lag: int | None = None
+    _inclusive = False
+
+    def sample(self, rng=None):
+        """Draw one sequence.
+
+        Parameters
+        ----------
+        rng : None, int, numpy.random.SeedSequence, BitGenerator or Generator
+            Source of randomness, normalised as by `numpy.random.default_rng` (a Generator is
+            used as is); anything else, or a negative seed, raises an error naming ``rng``.
+
+        Returns
+        -------
+        TaskSequence
+        """
+        raise NotImplementedError
+
+    def is_correct(self, outputs, sequence):
+        """Whether the network processed `sequence` correctly, in the paper's sense for this task.
+
+        Parameters
+        ----------
+        outputs : array_like of shape (T, n_outputs)
+            The network's outputs at every step. Tasks judged at the sequence end also accept
+            the last output alone, of shape (n_outputs,).
+        sequence : TaskSequence
+
+        Returns
+        -------
+        bool
+        """
+        return abs_criterion(outputs, sequence, self.tolerance, self.criterion_steps,
+                             self._inclusive)
+
+    def abs_error(self, outputs, sequence):
+        """The largest absolute error over the output units and the steps the criterion looks at.
+
+        It is measured against ``sequence.criterion_targets`` (so the noise-free target in Exp 3c);
+        its mean over a test set is the paper's mean absolute test error.
+
+        Parameters
+        ----------
+        outputs : array_like of shape (T, n_outputs), or (n_outputs,) for end-of-sequence tasks
+        sequence : TaskSequence
+
+        Returns
+        -------
+        float
+        """
+        out, tgt = _evaluated(outputs, sequence, self.n_outputs, self.criterion_steps)
+        return float(np.max(np.abs(out - tgt)))
+
+    def _set_params(self, **params):
+        self._params = params
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
+        return f"{type(self).__name__}({args})"
