@@ -10,6 +10,18 @@ import numbers
 import numpy as np
 
 
+MAX_STEPS = 10_000_000
+"""int: the longest sequence, in time steps, that any task may be asked to draw and any
+network may be asked to run (``lstm97.tasks.MAX_STEPS``).
+
+About ten thousand times the paper's longest sequences (some 1,100 steps in Exps 2c and 4). With
+the lengths bounded, an impossible size is refused at construction instead of hanging or
+exhausting memory in `Task.sample`. At the bound one sequence's arrays take 250 MB for the dense
+tasks with one output (25 bytes a step) and 730 MB for Exp 6b (int64 inputs and 8 float64
+targets a step).
+"""
+
+
 def shown(value, limit=60):
     """``repr(value)`` for an error message, shortened if it is long.
 

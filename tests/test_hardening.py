@@ -404,3 +404,16 @@ def test_rng_accepts_what_default_rng_accepts():
         got = LSTM(table10("4-1"), rng=rng).get_weights()
         for g in GROUPS:
             np.testing.assert_array_equal(got[g], w[g])
+
+
+@pytest.mark.parametrize("inputs", [np.broadcast_to(np.zeros(2), (2**31 - 1, 2)),
+                                    np.broadcast_to(np.int64(0), (10**12,))], ids=["dense", "symbols"])
+def test_a_sequence_longer_than_max_steps_is_refused_before_any_copy(inputs):
+    from lstm97.tasks import MAX_STEPS
+
+    net = LSTM(table10("4-1"), rng=0)
+    for call in (lambda: net.forward(inputs),
+                 lambda: net.gradient(inputs, np.broadcast_to(0.0, (len(inputs), 1))),
+                 lambda: net.train_sequence(inputs, np.broadcast_to(0.0, (len(inputs), 1)), learning_rate=0.1)):
+        with pytest.raises(ValueError, match=f"more than the {MAX_STEPS:,}"):
+            call()

@@ -868,3 +868,19 @@ def test_the_package_keeps_every_name_of_the_former_module():
              "_one_hot_prediction", "_tenth", "_tolerance"]
     assert [n for n in names if not hasattr(tasks, n)] == []
     assert set(tasks.__all__) <= set(names)
+
+
+@pytest.mark.parametrize("task", [tasks.Adding(T=20), tasks.EmbeddedReber(), tasks.TemporalOrder("6a")],
+                         ids=repr)
+def test_criteria_refuse_non_finite_outputs_at_the_steps_they_judge(task):
+    seq = task.sample(rng=0)
+    outputs = seq.targets.astype(float)
+    judged = np.flatnonzero(seq.target_mask)[-1]
+    outputs[judged, 0] = np.nan
+    for criterion in (task.is_correct, task.abs_error):
+        with pytest.raises(ValueError, match="NaN or inf at a step the criterion judges"):
+            criterion(outputs, seq)
+    if not seq.target_mask.all():               # NaN where no step is judged is fine
+        outputs = seq.targets.astype(float)
+        outputs[~seq.target_mask] = np.nan
+        assert task.is_correct(outputs, seq)

@@ -81,6 +81,11 @@ class Trial:
         self.trial, self.seed = int(trial), int(seed)
         self.max_sequences = exp.cap(max_sequences)
         self._every = max(1, self.max_sequences // check_int("curve_points", curve_points, 1))
+        if not isinstance(skip_updates, Collection) or isinstance(skip_updates, (str, bytes)):
+            raise TypeError(f"skip_updates must be a collection of sequence numbers, got {skip_updates!r}")
+        if len(skip_updates) > self.max_sequences:
+            raise ValueError(f"skip_updates names {len(skip_updates):,} sequences, more than the cap "
+                             f"({self.max_sequences:,})")
         self.skip_updates = frozenset(check_int("skip_updates[]", n, 1) for n in skip_updates)
         self.task = exp.task()
         self.net = LSTM(exp.topology, rng=self.streams["init"])

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _core
-from .._validation import check_choice, check_real, check_rng
+from .._validation import MAX_STEPS, check_choice, check_real, check_rng
 from . import persistence
 from .topology import GROUPS, Topology
 
@@ -205,6 +205,9 @@ class LSTM:
         n_in = self.topology.n_inputs
         if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
             raise TypeError(f"inputs must be float (T, n_inputs) or integer symbols (T,), got dtype {arr.dtype}")
+        if arr.ndim >= 1 and arr.shape[0] > MAX_STEPS:
+            raise ValueError(f"inputs has {arr.shape[0]:,} steps, more than the {MAX_STEPS:,} "
+                             "of the longest sequence lstm97 runs (lstm97.tasks.MAX_STEPS)")
         if arr.dtype.kind in "iu":
             if arr.ndim != 1:
                 raise ValueError(f"symbol inputs must have shape (T,), got {arr.shape}")

@@ -7,20 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_choice, check_int, check_real, shown
+from .._validation import MAX_STEPS, check_choice, check_int, check_real, shown
 
 __all__ = ["MAX_STEPS", "Task", "TaskSequence", "abs_criterion"]
-
-
-MAX_STEPS = 10_000_000
-"""int: the longest sequence, in time steps, that any task may be asked to draw.
-
-About ten thousand times the paper's longest sequences (some 1,100 steps in Exps 2c and 4). With
-the lengths bounded, an impossible size is refused at construction instead of hanging or
-exhausting memory in `Task.sample`. At the bound one sequence's arrays take 250 MB for the dense
-tasks with one output (25 bytes a step) and 730 MB for Exp 6b (int64 inputs and 8 float64
-targets a step).
-"""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -147,9 +136,12 @@ def _evaluated(outputs, sequence, n_outputs, steps):
             allowed = f"({T}, {n_outputs})" + (f" or ({n_outputs},)" if steps == "end" else "")
             raise ValueError(f"outputs must have shape {allowed}, got {out.shape}")
     targets = sequence.criterion_targets
-    if steps == "end":
-        return out[-1:], targets[-1:]
-    return out[sequence.target_mask], targets[sequence.target_mask]
+    rows = slice(-1, None) if steps == "end" else sequence.target_mask
+    out, targets = out[rows], targets[rows]
+    # Only the judged steps must be finite: train_sequence leaves NaN where there is no target.
+    if not np.isfinite(out).all():
+        raise ValueError("outputs has NaN or inf at a step the criterion judges")
+    return out, targets
 
 
 def abs_criterion(outputs, sequence, beta, steps="end", inclusive=False):
