@@ -3,24 +3,67 @@
 The file holds ``meta`` (a JSON string: format name and version, the topology, the step
 counter and the accumulated error), ``weights.<group>`` for every group as
 :meth:`LSTM.get_weights` lays them out, and ``state.<name>`` for every array that carries
-state from one step to the next.  It is read with ``allow_pickle=False``.
+state from one step to the next.  Nothing else: it is a zip of ``.npy`` members, stored
+or deflated, and no member is ever unpickled.
+
+:func:`load` answers every file that is not such a model with ``ValueError`` naming what is
+wrong (only a missing file is a ``FileNotFoundError``).  It reads the zip directory and
+every member's ``.npy`` header first, checks the declared sizes and dtypes against each
+other and against the topology in ``meta`` (itself bounded by
+:data:`~lstm97.models.topology.MAX_WEIGHTS`), and allocates and builds only then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
-import tempfile
+import secrets
+import struct
+import sys
 import zipfile
+import zlib
 
 import numpy as np
 
-from .topology import GROUPS, Topology
+from .. import _core
+from .._validation import check_int, check_real
+from .topology import GROUPS, MAX_WEIGHTS, Topology, shown
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "save"]
 
 FORMAT = "lstm97-model"
 FORMAT_VERSION = 1
+
+#: The fields of ``meta``, all required.
+META_FIELDS = ("format", "version", "topology", "steps", "error")
+
+#: The state arrays a file holds: the core's, bar the weights (stored per group).
+STATE_NAMES = tuple(name for name in _core.STATE_ARRAYS if name != "weights")
+
+#: Every array of a model file, ``meta`` first.
+ARRAY_NAMES = ("meta", *(f"weights.{g}" for g in GROUPS), *(f"state.{k}" for k in STATE_NAMES))
+
+# ``meta`` may hold this many characters plus _META_PER_SOURCE per source (the weight
+# matrices' columns): enough for every field and for source masks of all five groups
+# (``"false, "`` is 7 characters), so whatever save() writes, load() reads.
+_META_BASE = 2**22
+_META_PER_SOURCE = 40
+# A valid header nests 4 deep (meta, topology, source_masks, a mask).
+_MAX_JSON_DEPTH = 8
+# Deflate expands at most 1032-fold (258 bytes from 2 bits), so a member claiming more is
+# lying, and what load() allocates stays within a fixed multiple of the file's size.
+_MAX_DEFLATE_RATIO = 1040
+# Data is read in pieces of this many bytes, into an array allocated once.
+_READ_CHUNK = 2**24
+
+
+class _Malformed(ValueError):
+    """What is wrong with the file; load() adds the file's name."""
+
+
+# ----------------------------------------------------------------------------- save
 
 
 def save(net, path) -> None:
@@ -28,47 +71,328 @@ def save(net, path) -> None:
 
     The state includes cell states, activations, traces and any pending update, so
     a stream resumed from the file continues bit for bit.  The file is written to a
-    temporary name first and renamed, so an interrupted save never leaves a
-    half-written file behind.
+    temporary name in the same directory, flushed to disk, and renamed, so an
+    interrupted save never leaves a half-written file behind (and removes its temporary
+    file).  Like :func:`numpy.savez`, the new file gets mode ``0o666`` minus the umask.
+
+    ``path`` (str, bytes or os.PathLike; otherwise ``TypeError``) must name a file: an
+    empty path, one with a NUL or one that names a directory is a ``ValueError``.  What
+    the operating system refuses (a missing directory, no permission, a full disk) is the
+    ``OSError`` it raises.
     """
+    path = _path_argument(path)
+    if path == "":
+        raise ValueError("path is empty; it must name the model file to write")
+    if "\0" in path:
+        raise ValueError(f"path contains a NUL character: {shown(path)}")
+    if path.endswith((os.sep, os.altsep or os.sep)) or os.path.isdir(path):
+        raise ValueError(f"path {shown(path)} is a directory; it must name the model file to write")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "topology": net.topology.to_dict(),
             "steps": net._core.t, "error": net._core.error}
     arrays = {f"weights.{g}": net._full(g) for g in GROUPS}
     arrays.update({f"state.{k}": v for k, v in net._core.state_arrays().items() if k != "weights"})
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    header = np.array(json.dumps(meta))
+    tmp = None
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
+        fd, tmp = _create_temporary(path)
+        with open(fd, "wb") as f:
+            np.savez(f, meta=header, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
+
+
+def _create_temporary(path):
+    """A new file next to ``path``, opened for writing: ``(fd, name)``.
+
+    ``mkstemp`` would give mode 0600 whatever the umask; ``os.open`` with 0666 lets the
+    umask (and a default ACL) decide, as for any file the process creates.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        # a short name of its own: one built from a long ``path`` could exceed NAME_MAX
+        tmp = os.path.join(directory, f".lstm97-{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {path!r}")
+
+
+def _path_argument(path):
+    """``path`` (str, bytes or os.PathLike) as a str; anything else is a TypeError."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        try:
+            return os.fsdecode(os.fspath(path))
+        except TypeError:   # a PathLike whose __fspath__ returns neither str nor bytes
+            pass
+    raise TypeError(f"path must be a str, bytes or os.PathLike, got {shown(path)}")
+
+
+# ----------------------------------------------------------------------------- load
 
 
 def load(cls, path):
-    """Read a network of class ``cls`` (:class:`LSTM`) written by :func:`save`; raises ``ValueError`` on a foreign or corrupt file."""
+    """Read a network of class ``cls`` (:class:`LSTM`) written by :func:`save`.
+
+    ``path`` is a str, bytes or os.PathLike, or an open binary file.  Raises
+    ``ValueError`` naming the problem for any file that is not a valid lstm97 model file
+    (not a zip, a foreign or corrupt one, unknown or missing arrays, wrong dtypes or shapes,
+    impossible values, a topology beyond the size bounds), ``FileNotFoundError`` if there
+    is no file, and ``TypeError`` if ``path`` is none of the above.
+    """
+    if all(hasattr(path, attr) for attr in ("read", "seek", "tell")):
+        name = source = path   # an open binary file
+    else:
+        name = source = _path_argument(path)
     try:
-        with np.load(path, allow_pickle=False) as f:
-            meta = json.loads(str(f["meta"][()]))
-            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-                raise ValueError("the header does not name the lstm97 model format")
-            if meta.get("version") != FORMAT_VERSION:
-                raise ValueError(f"format version {meta.get('version')!r} is not supported "
-                                 f"(this lstm97 reads version {FORMAT_VERSION})")
-            net = cls.__new__(cls)
-            net._setup(Topology.from_dict(meta["topology"]))
-            net.set_weights({g: f[f"weights.{g}"] for g in GROUPS})
-            for name, view in net._core.state_arrays().items():
-                if name == "weights":
-                    continue
-                arr = f[f"state.{name}"]
-                if arr.shape != view.shape or not np.isfinite(arr).all():
-                    raise ValueError(f"state array {name!r} has the wrong shape or non-finite values")
-                view[...] = arr
-            net._core.set_counters(int(meta["steps"]), float(meta["error"]))
+        with zipfile.ZipFile(source) as archive:
+            return _read(cls, archive)
     except FileNotFoundError:
         raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{os.fspath(path)!r} is not a valid lstm97 model file: {exc}") from exc
+    except (_Malformed, zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError,
+            TypeError, LookupError, OverflowError, NotImplementedError, RuntimeError) as exc:
+        # RuntimeError covers RecursionError and an encrypted member; each is a bad file
+        raise ValueError(f"{name!r} is not a valid lstm97 model file: {exc}") from exc
+
+
+def _read(cls, archive):
+    size = _archive_size(archive)
+    members = _members(archive, size)
+    headers = {key: _npy_header(archive, info, key) for key, info in members.items()}
+    for key, (shape, dtype, _, _) in headers.items():
+        if key == "meta":
+            if dtype.kind != "U" or shape != ():
+                raise _Malformed(f"meta must be a JSON string (a 0-d unicode array), "
+                                 f"got dtype {dtype} shape {shape}")
+        elif dtype.kind != "f" or not np.can_cast(dtype, np.float64, "safe"):
+            raise _Malformed(f"array {key!r} must hold real floats (float64, or a float type that "
+                             f"casts to it exactly), got dtype {dtype}")
+    n_sources = _declared_sources(headers)
+    chars = headers["meta"][1].itemsize // 4
+    limit = _META_BASE + _META_PER_SOURCE * n_sources
+    if chars > limit:
+        raise _Malformed(f"meta is {chars:,} characters long; a header for weight matrices of "
+                         f"{n_sources:,} columns has at most {limit:,}")
+    meta = _parse_meta(_data(archive, members["meta"], headers["meta"])[()])
+    topology = meta["topology"]
+
+    expected = _expected_shapes(topology)
+    for key, shape in expected.items():
+        if headers[key][0] != shape:
+            raise _Malformed(f"array {key!r} must have shape {shape} for the topology in the header, "
+                             f"got {headers[key][0]}")
+    arrays = {}
+    for key in expected:
+        arr = _data(archive, members[key], headers[key]).astype(np.float64)
+        if not np.isfinite(arr).all():
+            raise _Malformed(f"array {key!r} contains NaN or inf")
+        arrays[key] = arr
+    _check_activations(topology, arrays["state.activations"])
+
+    net = cls.__new__(cls)
+    net._setup(topology)
+    views = net._core.state_arrays()
+    for k in STATE_NAMES:
+        # the layout above is the core's; a mismatch is a bug here, not a bad file
+        if views[k].shape != expected[f"state.{k}"]:
+            raise AssertionError(f"state array {k!r}: the core has shape {views[k].shape}, "
+                                 f"persistence expects {expected[f'state.{k}']}")
+    net.set_weights({g: arrays[f"weights.{g}"] for g in GROUPS})
+    for k in STATE_NAMES:
+        views[k][...] = arrays[f"state.{k}"]
+    net._core.set_counters(meta["steps"], meta["error"])
     return net
+
+
+def _archive_size(archive):
+    fp = archive.fp
+    position = fp.tell()
+    end = fp.seek(0, os.SEEK_END)
+    fp.seek(position)
+    return end
+
+
+def _members(archive, size):
+    """``{array name: ZipInfo}``, once every member is found to be one a model file has."""
+    members = {}
+    for info in archive.infolist():
+        key = info.filename[:-4] if info.filename.endswith(".npy") else None
+        if key not in ARRAY_NAMES:
+            raise _Malformed(f"the file has a member {shown(info.filename)} that the format does not "
+                             f"have; a model file holds {', '.join(ARRAY_NAMES)} (as .npy)")
+        if key in members:
+            raise _Malformed(f"the file has array {key!r} twice")
+        if info.flag_bits & 0x1:
+            raise _Malformed(f"array {key!r} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            method = zipfile.compressor_names.get(info.compress_type, "unknown")
+            raise _Malformed(f"array {key!r} uses zip compression method {info.compress_type} "
+                             f"({method}); model files are stored or deflated")
+        if info.compress_size > size or info.header_offset + info.compress_size > size:
+            raise _Malformed(f"array {key!r} claims {info.compress_size:,} bytes at offset "
+                             f"{info.header_offset:,} of a {size:,}-byte file")
+        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            raise _Malformed(f"array {key!r} is stored uncompressed but its sizes disagree")
+        if info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 2**16:
+            raise _Malformed(f"array {key!r} claims {info.file_size:,} bytes from {info.compress_size:,} "
+                             f"compressed; deflate cannot expand more than {_MAX_DEFLATE_RATIO}-fold")
+        members[key] = info
+    missing = [key for key in ARRAY_NAMES if key not in members]
+    if missing:
+        raise _Malformed(f"the file has no array {', '.join(map(repr, missing))}")
+    return members
+
+
+def _npy_header(archive, info, key):
+    """``(shape, dtype, fortran_order, data offset)`` from a member's ``.npy`` header."""
+    with archive.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+        except ValueError as exc:
+            raise _Malformed(f"array {key!r} is not a .npy array ({exc})") from None
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise _Malformed(f"array {key!r} has .npy format version {version}; model files use 1.0 or 2.0")
+        offset = f.tell()
+    if any(n < 0 for n in shape):
+        raise _Malformed(f"array {key!r} has a negative dimension in its shape {shape}")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if info.file_size != offset + nbytes:
+        raise _Malformed(f"array {key!r} declares {info.file_size:,} bytes, but its header describes "
+                         f"{offset + nbytes:,} (shape {shape}, dtype {dtype})")
+    return shape, dtype, fortran_order, offset
+
+
+def _declared_sources(headers):
+    """The number of columns (sources) the weight matrices declare; all must agree."""
+    columns = set()
+    for g in GROUPS:
+        shape = headers[f"weights.{g}"][0]
+        if len(shape) != 2:
+            raise _Malformed(f"array 'weights.{g}' must be a matrix (units, sources), got shape {shape}")
+        columns.add(shape[1])
+    for k in STATE_NAMES:
+        shape = headers[f"state.{k}"][0]
+        if len(shape) != 1:
+            raise _Malformed(f"array 'state.{k}' must be a vector, got shape {shape}")
+    if len(columns) != 1:
+        raise _Malformed(f"the weight matrices disagree on the number of sources: {sorted(columns)}")
+    (n_sources,) = columns
+    return min(n_sources, MAX_WEIGHTS)
+
+
+def _data(archive, info, header):
+    """A member's array; its size has been checked against the bounds before this."""
+    shape, dtype, fortran_order, offset = header
+    nbytes = math.prod(shape) * dtype.itemsize
+    buffer = np.empty(nbytes, dtype=np.uint8)
+    with archive.open(info) as f:
+        f.read(offset)
+        filled = 0
+        while filled < nbytes:
+            piece = f.read(min(_READ_CHUNK, nbytes - filled))
+            if not piece:
+                raise _Malformed(f"array {info.filename[:-4]!r} ends early")
+            buffer[filled:filled + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+            filled += len(piece)
+        f.read(1)   # reach the end, so zipfile checks the CRC
+    if dtype.itemsize == 0:
+        return np.zeros(shape, dtype=dtype)
+    return buffer.view(dtype).reshape(shape, order="F" if fortran_order else "C")
+
+
+def _parse_meta(text):
+    """The header, every field checked: ``format``, ``version``, ``topology`` (a
+    :class:`Topology`), ``steps`` (an int) and ``error`` (a float)."""
+    try:
+        meta = json.loads(str(text), object_pairs_hook=_no_duplicate_keys)
+    except RecursionError:
+        raise _Malformed("meta is nested too deeply to be a model header") from None
+    except json.JSONDecodeError as exc:
+        raise _Malformed(f"meta is not valid JSON ({exc})") from None
+    _check_depth(meta)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise _Malformed("the header does not name the lstm97 model format")
+    version = meta.get("version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise _Malformed(f"format version {shown(version)} is not supported "
+                         f"(this lstm97 reads version {FORMAT_VERSION})")
+    unknown = [k for k in meta if k not in META_FIELDS]
+    if unknown:
+        raise _Malformed(f"meta has fields the format does not have: {', '.join(map(shown, unknown))}")
+    missing = [k for k in META_FIELDS if k not in meta]
+    if missing:
+        raise _Malformed(f"meta is missing the field {', '.join(map(repr, missing))}")
+    try:
+        steps = check_int("steps", meta["steps"], 0)
+        if steps > sys.maxsize:
+            raise ValueError(f"steps must be at most {sys.maxsize}, got {shown(steps)}")
+        error = check_real("error", meta["error"], 0.0)
+    except (TypeError, ValueError) as exc:
+        raise _Malformed(f"meta field {exc}") from None
+    try:
+        topology = Topology.from_dict(meta["topology"])
+    except (TypeError, ValueError) as exc:
+        raise _Malformed(f"meta field topology: {exc}") from None
+    return {"topology": topology, "steps": steps, "error": error}
+
+
+def _no_duplicate_keys(pairs):
+    d = {}
+    for key, value in pairs:
+        if key in d:
+            raise _Malformed(f"meta gives the key {shown(key)} twice")
+        d[key] = value
+    return d
+
+
+def _check_depth(value):
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_JSON_DEPTH:
+            raise _Malformed(f"meta nests more than {_MAX_JSON_DEPTH} levels deep; a model header has 4")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+
+
+def _expected_shapes(topology):
+    """The shape of every array of a model file of ``topology`` (the core's layout:
+    compact update, one trace row per cell over the input-gate / cell sources)."""
+    shapes = {f"weights.{g}": (topology.group_size(g), topology.n_sources) for g in GROUPS}
+    width = {g: int(topology.source_mask(g).sum()) for g in ("input_gate", "cell")}
+    layout = {"update": (topology.n_weights,),
+              "trace_input_gate": (topology.n_cells * width["input_gate"],),
+              "trace_cell": (topology.n_cells * width["cell"],),
+              "cell_state": (topology.n_cells,),
+              "activations": (1 + topology.n_units,)}
+    shapes.update({f"state.{k}": layout[k] for k in STATE_NAMES})
+    return shapes
+
+
+def _check_activations(topology, activations):
+    """The activations of the last step: [bias unit, conventional units, input gates,
+    output gates, cells].  The bias unit is 1, logistic units lie in [0, 1], and cell
+    outputs ``y_out h(s)`` within ``[-h_range, h_range]`` unless h is the identity."""
+    if activations[0] != 1.0:
+        raise _Malformed(f"array 'state.activations' starts with the bias unit, which is 1, "
+                         f"got {activations[0]!r}")
+    cells = len(activations) - topology.n_cells
+    logistic = activations[1:cells]
+    if ((logistic < 0) | (logistic > 1)).any():
+        raise _Malformed("array 'state.activations' has a conventional unit or gate outside [0, 1]")
+    if topology.h == "sigmoid" and (np.abs(activations[cells:]) > topology.h_range).any():
+        raise _Malformed(f"array 'state.activations' has a cell output outside "
+                         f"[-{topology.h_range!r}, {topology.h_range!r}]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .topology import Topology
+from .topology import Topology, shown
 
 __all__ = ["TABLE10", "Table10Row", "table10"]
 
@@ -91,8 +91,14 @@ TABLE10: dict[str, Table10Row] = {row.name: row for row in (
 
 
 def table10(name: str) -> Topology:
-    """The topology of Table 10 row ``name`` (e.g. ``"4-1"``, ``"2c-5"``, ``"6a"``)."""
-    try:
-        return TABLE10[name].topology
-    except KeyError:
-        raise ValueError(f"unknown Table 10 row {name!r}; rows are {', '.join(TABLE10)}") from None
+    """The topology of Table 10 row ``name`` (e.g. ``"4-1"``, ``"2c-5"``, ``"6a"``).
+
+    Raises ``TypeError`` if ``name`` is not a str and ``ValueError`` if it names no row.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a Table 10 row name (a str), got {shown(name)}; "
+                        f"rows are {', '.join(TABLE10)}")
+    if name not in TABLE10:
+        raise ValueError(f"name must name a Table 10 row: unknown Table 10 row {shown(name)}; "
+                         f"rows are {', '.join(TABLE10)}")
+    return TABLE10[name].topology

@@ -9,14 +9,17 @@ source sits.
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .. import _core
-from .._validation import check_choice, check_int, check_real
+from .. import _validation
+from .._validation import check_choice, check_int
 
-__all__ = ["GROUPS", "SOURCE_KINDS", "Topology"]
+__all__ = ["GROUPS", "MAX_BLOCKS", "MAX_WEIGHTS", "SOURCE_KINDS", "Topology"]
 
 #: The five unit groups, in the order the core stores them.  Every unit of a group
 #: reads the same sources.
@@ -28,6 +31,20 @@ SOURCE_KINDS = ("inputs", "bias", "hidden", "input_gate", "output_gate", "cell")
 _BIAS_MODES = ("none", "gates", "hidden", "all")
 _H_FUNCTIONS = ("sigmoid", "identity")
 _G_FUNCTIONS = ("sigmoid", "logistic")
+
+#: Most entries the weight matrices may hold, counted as :meth:`LSTM.get_weights` lays
+#: them out: (hidden units + output units) x sources.  Bounds every count of a topology
+#: too (n_inputs, n_outputs, n_hidden, each block size).  The paper's largest net (Exp 2c,
+#: 1004 inputs) has 6,064 weights in matrices of 8,088 entries.
+MAX_WEIGHTS = 10**8
+
+#: Most memory-cell blocks (a topology with 5,000 blocks already exceeds MAX_WEIGHTS;
+#: this bound only stops a huge ``block_sizes`` from being walked at all).
+MAX_BLOCKS = 10**4
+
+#: Largest ``init_range``: the initial weights are drawn uniform in [-init_range, init_range],
+#: whose width must be a finite float.
+MAX_INIT_RANGE = sys.float_info.max / 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +90,16 @@ class Topology:
         Per group (a name in :data:`GROUPS`), which sources its units read, as a
         boolean vector over :attr:`source_names`; replaces what ``connectivity`` and
         ``bias`` give for that group.  Output units must not read gates.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (each message names it).
+    ValueError
+        If an argument has the right type but cannot be used; also if the net is too
+        large: every count is at most :data:`MAX_WEIGHTS`, there are at most
+        :data:`MAX_BLOCKS` blocks, and the weight matrices, (hidden units + outputs) x
+        sources, hold at most :data:`MAX_WEIGHTS` (10**8) entries.
     """
 
     n_inputs: int
@@ -93,40 +120,48 @@ class Topology:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("n_inputs", check_int("n_inputs", self.n_inputs, 1))
-        set_("n_outputs", check_int("n_outputs", self.n_outputs, 1))
-        if isinstance(self.block_sizes, (str, bytes)) or not isinstance(self.block_sizes, Sequence):
-            raise TypeError(f"block_sizes must be a sequence of integers, got {self.block_sizes!r}")
-        if len(self.block_sizes) == 0:
+        set_("n_inputs", _check_count("n_inputs", self.n_inputs, 1))
+        set_("n_outputs", _check_count("n_outputs", self.n_outputs, 1))
+        _check_sequence("block_sizes", self.block_sizes, "integers")
+        n_blocks = _length("block_sizes", self.block_sizes)
+        if n_blocks == 0:
             raise ValueError("block_sizes must name at least one memory-cell block, got ()")
-        set_("block_sizes", tuple(check_int(f"block_sizes[{j}]", s, 1)
+        if n_blocks > MAX_BLOCKS:
+            raise ValueError(f"block_sizes must name at most {MAX_BLOCKS} memory-cell blocks, got {n_blocks}")
+        set_("block_sizes", tuple(_check_count(f"block_sizes[{j}]", s, 1)
                                   for j, s in enumerate(self.block_sizes)))
-        set_("n_hidden", check_int("n_hidden", self.n_hidden, 0))
+        set_("n_hidden", _check_count("n_hidden", self.n_hidden, 0))
         if not isinstance(self.output_gates, (bool, np.bool_)):
-            raise TypeError(f"output_gates must be True or False, got {self.output_gates!r}")
+            raise TypeError(f"output_gates must be True or False, got {shown(self.output_gates)}")
         set_("output_gates", bool(self.output_gates))
-        check_choice("connectivity", self.connectivity, ("F", "B"))
-        check_choice("bias", self.bias, _BIAS_MODES)
-        check_choice("h", self.h, _H_FUNCTIONS)
-        check_choice("g", self.g, _G_FUNCTIONS)
+        # Everything else (source_names, masks, the core's buffers) is sized by this, so it
+        # is bounded before any of it is built.
+        entries = (self.n_units + self.n_outputs) * self.n_sources
+        if entries > MAX_WEIGHTS:
+            raise ValueError(
+                f"the topology is too large: its weight matrices would hold {entries:,} entries "
+                f"((hidden units {self.n_units:,} + outputs {self.n_outputs:,}) x sources "
+                f"{self.n_sources:,}); at most {MAX_WEIGHTS:,} are allowed")
+        for name, choices in (("connectivity", ("F", "B")), ("bias", _BIAS_MODES),
+                              ("h", _H_FUNCTIONS), ("g", _G_FUNCTIONS)):
+            set_(name, _check_name(name, getattr(self, name), choices))
         for name, function, default in (("h_range", "h", 1.0), ("g_range", "g", 2.0)):
-            value = check_real(name, getattr(self, name), 0.0, exclusive_minimum=True)
+            value = _check_real(name, getattr(self, name), 0.0, exclusive_minimum=True)
             set_(name, value)
             if value != default and getattr(self, function) != "sigmoid":
                 raise ValueError(f"{name} applies to {function}='sigmoid' only, got {name}={value!r} "
                                  f"with {function}={getattr(self, function)!r}")
-        set_("init_range", check_real("init_range", self.init_range, 0.0))
+        set_("init_range", _check_real("init_range", self.init_range, 0.0, MAX_INIT_RANGE))
         for name, gated in (("input_gate_bias", True), ("output_gate_bias", self.output_gates)):
             values = getattr(self, name)
             if values is None:
                 continue
             if not gated:
                 raise ValueError(f"{name} is given but the blocks have no output gates")
-            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-                raise TypeError(f"{name} must be a sequence of numbers, got {values!r}")
-            if len(values) != self.n_blocks:
+            _check_sequence(name, values, "numbers")
+            if _length(name, values) != self.n_blocks:
                 raise ValueError(f"{name} needs one value per block ({self.n_blocks}), got {len(values)}")
-            set_(name, tuple(check_real(f"{name}[{j}]", v) for j, v in enumerate(values)))
+            set_(name, tuple(_check_real(f"{name}[{j}]", v) for j, v in enumerate(values)))
         if self.source_masks is not None:
             set_("source_masks", self._check_source_masks(self.source_masks))
         for name, group in (("input_gate_bias", "input_gate"), ("output_gate_bias", "output_gate")):
@@ -135,19 +170,38 @@ class Topology:
                                  f"(bias={self.bias!r})")
 
     def _check_source_masks(self, masks):
-        items = masks.items() if isinstance(masks, Mapping) else masks
+        if isinstance(masks, Mapping):
+            items = list(masks.items())
+        elif isinstance(masks, (str, bytes)) or not isinstance(masks, Sequence):
+            raise TypeError(f"source_masks must be a mapping of group name to boolean vector "
+                            f"(or None), got {shown(masks)}")
+        else:
+            if _length("source_masks", masks) > len(GROUPS):
+                raise ValueError(f"source_masks has {len(masks)} entries; there are {len(GROUPS)} groups")
+            items = list(masks)
+            for item in items:
+                if not isinstance(item, Sequence) or isinstance(item, (str, bytes)) or len(item) != 2:
+                    raise TypeError(f"source_masks must be a mapping of group name to boolean vector, "
+                                    f"or a sequence of (group, vector) pairs; got the entry {shown(item)}")
         checked = {}
         for group, mask in items:
+            if not isinstance(group, str):
+                raise TypeError(f"source_masks keys must be group names (str), got {shown(group)}")
             if group not in GROUPS:
-                raise ValueError(f"source_masks has unknown group {group!r}; groups are {', '.join(GROUPS)}")
-            arr = np.asarray(mask)
+                raise ValueError(f"source_masks has unknown group {shown(group)}; groups are {', '.join(GROUPS)}")
+            if group in checked:
+                raise ValueError(f"source_masks gives group {group!r} twice")
+            what = (f"source_masks[{group!r}] must be a boolean vector of length {self.n_sources} "
+                    f"(one per source)")
+            try:
+                arr = np.asarray(mask)
+            except (TypeError, ValueError, OverflowError, RecursionError) as exc:   # e.g. a ragged list
+                raise TypeError(f"{what}, got {shown(mask)}") from exc
             if arr.dtype != np.bool_ or arr.shape != (self.n_sources,):
-                raise ValueError(f"source_masks[{group!r}] must be a boolean vector of length "
-                                 f"{self.n_sources} (one per source), got dtype {arr.dtype} shape {arr.shape}")
-            if group == "output":
-                if arr[self.source_columns("gates")].any():
-                    raise ValueError("source_masks['output'] connects output units to gates; "
-                                     "output units never read gates (paper A.1)")
+                raise ValueError(f"{what}, got dtype {arr.dtype} shape {arr.shape}")
+            if group == "output" and arr[self.source_columns("gates")].any():
+                raise ValueError("source_masks['output'] connects output units to gates; "
+                                 "output units never read gates (paper A.1)")
             checked[group] = tuple(bool(b) for b in arr)
         return tuple(sorted(checked.items(), key=lambda item: GROUPS.index(item[0])))
 
@@ -254,14 +308,72 @@ class Topology:
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Topology:
-        fields = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - fields
+        """The topology that :meth:`to_dict` described; every field is validated as by the
+        constructor, and each message names the field."""
+        if not isinstance(d, Mapping):
+            raise TypeError(f"a topology description must be a mapping of field names, got {shown(d)}")
+        fields = dataclasses.fields(cls)
+        names = {f.name for f in fields}
+        unknown = set(d) - names
         if unknown:
-            raise ValueError(f"unknown topology fields: {', '.join(sorted(unknown))}")
+            raise ValueError("unknown topology fields: "
+                             + ", ".join(sorted(k if isinstance(k, str) else shown(k) for k in unknown)))
+        required = [f.name for f in fields if f.default is dataclasses.MISSING and f.name not in d]
+        if required:
+            raise ValueError(f"missing topology fields: {', '.join(required)}")
         d = dict(d)
+        # JSON has lists where the dataclass has tuples; anything else goes on as it is, for
+        # the constructor to refuse with a message that names the field.
         for key in ("block_sizes", "input_gate_bias", "output_gate_bias"):
-            if d.get(key) is not None:
+            if isinstance(d.get(key), list):
                 d[key] = tuple(d[key])
-        if d.get("source_masks") is not None:
-            d["source_masks"] = {g: np.array(m, dtype=bool) for g, m in d["source_masks"].items()}
+        masks = d.get("source_masks")
+        if masks is not None and not isinstance(masks, Mapping):
+            raise TypeError(f"source_masks must be a mapping of group name to a list of booleans "
+                            f"(or null), got {shown(masks)}")
         return cls(**d)
+
+
+def shown(value):
+    """:func:`lstm97._validation.shown`, which also survives a list nested too deeply to
+    repr (its ``RecursionError`` would hide the argument's name)."""
+    try:
+        return _validation.shown(value)
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to print"
+
+
+def _check_count(name, value, minimum):
+    """An int in [minimum, MAX_WEIGHTS]: no count of a topology can exceed the weight bound."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {shown(value)}")
+    value = check_int(name, value, minimum)
+    if value > MAX_WEIGHTS:
+        raise ValueError(f"{name} must be at most {MAX_WEIGHTS:,} (the bound on the size of a "
+                         f"topology), got {shown(value)}")
+    return value
+
+
+def _check_real(name, value, *args, **kwargs):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {shown(value)}")
+    return _validation.check_real(name, value, *args, **kwargs)
+
+
+def _check_sequence(name, value, of):
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence of {of}, got {shown(value)}")
+
+
+def _length(name, value):
+    try:
+        return len(value)
+    except OverflowError:   # a Sequence whose length does not fit an index, e.g. range(10**20)
+        raise ValueError(f"{name} is far too long: its length does not fit an index") from None
+
+
+def _check_name(name, value, choices):
+    """One of the string ``choices``; a non-string (an array, a list, None) is a TypeError."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, one of {', '.join(map(repr, choices))}, got {shown(value)}")
+    return str(check_choice(name, value, choices))
