@@ -417,3 +417,12 @@ def test_a_sequence_longer_than_max_steps_is_refused_before_any_copy(inputs):
                  lambda: net.train_sequence(inputs, np.broadcast_to(0.0, (len(inputs), 1)), learning_rate=0.1)):
         with pytest.raises(ValueError, match=f"more than the {MAX_STEPS:,}"):
             call()
+
+
+def test_save_is_refused_while_another_thread_uses_the_net(tmp_path):
+    net = LSTM(table10("4-1"), rng=0)
+    with net._lock:                          # what a call running in another thread holds
+        with pytest.raises(RuntimeError, match="being used by another thread .in a call to save"):
+            net.save(tmp_path / "net.npz")
+    assert not (tmp_path / "net.npz").exists()
+    net.save(tmp_path / "net.npz")

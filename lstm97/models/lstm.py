@@ -379,6 +379,7 @@ class LSTM:
 
     # ----------------------------------------------------------------- persistence
 
+    @_exclusive
     def save(self, path) -> None:
         """Write the network and its full state to an ``.npz`` file (with a JSON header).
 
