@@ -188,8 +188,11 @@ def _write_report(directory):
     ``directory``; return the report's text."""
     rows = _results(directory)
     text = report(rows)
-    write_summary(directory, rows)
-    (Path(directory) / "report.md").write_text(text)
+    try:
+        write_summary(directory, rows)
+        (Path(directory) / "report.md").write_text(text)
+    except OSError as exc:
+        raise ValueError(f"cannot write the report to {str(directory)!r}: {exc}") from None
     return text
 
 
@@ -198,7 +201,13 @@ def _interrupt(signum, frame):
 
 
 def main(argv=None) -> int:
-    args = _parse(argv)
+    """Run the command line ``argv`` (``sys.argv[1:]`` by default) and return its exit
+    code: 0, 2 for any error a user can cause (argparse's usage errors included), 130
+    when interrupted."""
+    try:
+        args = _parse(argv)
+    except SystemExit as exc:       # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     # SIGTERM (`kill PID`) ends a run as Ctrl-C does: workers stopped, finished trials kept.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:

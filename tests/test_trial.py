@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -245,7 +246,7 @@ def test_a_file_with_a_trial_twice_is_refused_or_deduplicated(tmp_path):
     records = run_experiment(FAST, tmp_path, trials=2, max_sequences=200, jobs=1)
     path = results_path(tmp_path, FAST)
     with open(path, "a") as f:
-        f.write(json.dumps({**records[1], "solved": True}) + "\n")
+        f.write(json.dumps({**records[1], "wall_time": 0.5}) + "\n")
     with pytest.raises(ValueError, match=":3 holds trial 1 a second time"):
         read_results(path)
     with pytest.raises(ValueError, match="a second time"):
@@ -284,3 +285,14 @@ def test_recorded_trials_are_reproduced_bit_for_bit(name, trial):
     again = run_trial(recorded["experiment"], trial, seed=recorded["seed"],
                       max_sequences=recorded["max_sequences"])
     assert json.dumps(without_time(again)) == json.dumps(without_time(recorded))
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('[1, 2]', "a JSON list, not an object"),
+    ('{"trial": 0}', "field 'seed' is None"),
+])
+def test_a_line_that_is_not_a_trial_record_is_refused_naming_the_field(tmp_path, line, problem):
+    path = tmp_path / "x.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(ValueError, match=f"x.jsonl:1 is not a trial record \\({re.escape(problem)}\\)"):
+        read_results(path)

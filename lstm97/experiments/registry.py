@@ -20,7 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .. import tasks
-from .._validation import check_choice, check_int, check_real
+from .._validation import check_choice, check_int, check_real, shown
 from ..models import TABLE10, UPDATE_MODES, Table10Row, Topology
 from .construction import CONSTRUCTIONS
 from .criteria import Criterion, ReberSuccess, RecentTraining, Streak, TestSetStop
@@ -140,6 +140,8 @@ def _parse(value):
             return json.loads(value)
         except json.JSONDecodeError:
             return value
+        except RecursionError:
+            raise ValueError(f"a setting's value is nested too deeply: {shown(value)}") from None
     if isinstance(value, (tuple, np.ndarray)):
         return list(value)
     return value

@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from .._validation import check_choice, check_int
+from .._validation import check_choice, check_int, shown
 from .registry import EXPERIMENTS, Experiment, get_experiment
 from .pool import map_trials
 from .seeding import check_seed
@@ -25,6 +25,9 @@ from .trial import run_trial
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
 
 BACKENDS = ("local", "dask")
+
+#: The most trials one run may ask for (the paper runs at most 30 a row).
+MAX_TRIALS = 100_000
 _LOCK = ".lstm97.lock"
 
 
@@ -45,16 +48,20 @@ def read_results(path, *, duplicates: str = "raise") -> list[dict]:
     path = Path(path)
     if not path.exists():
         return []
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read results file {str(path)!r}: {exc.strerror}") from None
     complete = data[: data.rfind(b"\n") + 1]
     records = {}
     for number, line in enumerate(complete.splitlines(), 1):
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ValueError(f"{path}:{number} is not a JSON record ({exc}); the file is damaged") from None
-        if not isinstance(record, dict) or not isinstance(record.get("trial"), int):
-            raise ValueError(f"{path}:{number} is not a trial record (no integer 'trial'); the file is damaged")
+        problem = _record_problem(record)
+        if problem:
+            raise ValueError(f"{path}:{number} is not a trial record ({problem}); the file is damaged")
         trial = record["trial"]
         if trial in records:
             if duplicates == "raise":
@@ -64,6 +71,26 @@ def read_results(path, *, duplicates: str = "raise") -> list[dict]:
             continue
         records[trial] = record
     return [records[t] for t in sorted(records)]
+
+
+_NUMBER = (int, float)
+#: The fields every record has, with their types (None where a field may be null).
+_FIELDS = {"trial": int, "seed": int, "max_sequences": int, "solved": bool, "sequences": (int, type(None)),
+           "trained": int, "test_size": int, "test_wrong": _NUMBER, "test_mae": _NUMBER,
+           "test_mse": _NUMBER, "wall_time": _NUMBER, "curve": list}
+
+
+def _record_problem(record):
+    """What makes ``record`` not a trial record, or None."""
+    if not isinstance(record, dict):
+        return f"a JSON {type(record).__name__}, not an object"
+    for key, kind in _FIELDS.items():
+        value = record.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"field {key!r} is {value!r}"
+    if record["trial"] < 0 or record["test_size"] < 1 or record["solved"] and record["sequences"] is None:
+        return "its trial, test size or sequences cannot be"
+    return None
 
 
 def _drop_partial_line(path):
@@ -154,6 +181,8 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     """
     exp = get_experiment(experiment)
     trials = exp.trials if trials is None else check_int("trials", trials, 1)
+    if trials > MAX_TRIALS:
+        raise ValueError(f"trials must be at most {MAX_TRIALS:,}, got {shown(trials)}")
     seed = check_seed(seed)
     cap = exp.cap(max_sequences)
     jobs = check_int("jobs", jobs, -1)
@@ -198,6 +227,8 @@ def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:
     order = {name: i for i, name in enumerate(EXPERIMENTS)}
     found = {}
     for path in directory.glob("*.jsonl"):
+        if not path.is_file():
+            continue
         try:
             exp = get_experiment(path.stem)
         except ValueError:

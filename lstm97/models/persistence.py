@@ -16,6 +16,7 @@ other and against the topology in ``meta`` (itself bounded by
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -75,10 +76,10 @@ def save(net, path) -> None:
     interrupted save never leaves a half-written file behind (and removes its temporary
     file).  Like :func:`numpy.savez`, the new file gets mode ``0o666`` minus the umask.
 
-    ``path`` (str, bytes or os.PathLike; otherwise ``TypeError``) must name a file: an
-    empty path, one with a NUL or one that names a directory is a ``ValueError``.  What
-    the operating system refuses (a missing directory, no permission, a full disk) is the
-    ``OSError`` it raises.
+    ``path`` (str, bytes or os.PathLike; otherwise ``TypeError``) must name a file that
+    can be written: an empty path, one with a NUL, one that names a directory, lies in a
+    missing directory, is too long or may not be written is a ``ValueError`` naming it.
+    What goes wrong while writing (a full disk, an I/O error) is the ``OSError`` it raises.
     """
     path = _path_argument(path)
     if path == "":
@@ -94,17 +95,32 @@ def save(net, path) -> None:
     header = np.array(json.dumps(meta))
     tmp = None
     try:
-        fd, tmp = _create_temporary(path)
+        try:
+            fd, tmp = _create_temporary(path)
+        except OSError as exc:
+            if exc.errno not in _BAD_PATH:
+                raise
+            raise ValueError(f"path {shown(path)} cannot be written: {exc.strerror}") from None
         with open(fd, "wb") as f:
             np.savez(f, meta=header, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            if exc.errno not in _BAD_PATH:
+                raise
+            raise ValueError(f"path {shown(path)} cannot be written: {exc.strerror}") from None
     except BaseException:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
+
+
+#: What the operating system says when the path itself is what cannot be written.
+_BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EACCES, errno.EPERM, errno.EROFS,
+             errno.EISDIR, errno.ELOOP}
 
 
 def _create_temporary(path):

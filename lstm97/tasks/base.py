@@ -127,7 +127,10 @@ def _check_sequence(sequence):
 def _evaluated(outputs, sequence, n_outputs, steps):
     """Outputs and criterion targets at the steps a criterion looks at, as 2-D arrays."""
     _check_sequence(sequence)
-    out = np.asarray(outputs, dtype=np.float64)
+    try:
+        out = np.asarray(outputs, dtype=np.float64)
+    except OverflowError:
+        raise ValueError("outputs holds a number beyond the float64 range") from None
     T = sequence.length
     if out.shape != (T, n_outputs):
         if steps == "end" and (out.shape == (n_outputs,) or (out.ndim == 0 and n_outputs == 1)):
