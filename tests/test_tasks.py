@@ -867,7 +867,7 @@ def test_the_package_keeps_every_name_of_the_former_module():
              "_embedded_reber_automaton", "_end_target_sequence", "_evaluated", "_guessing_extra",
              "_one_hot_prediction", "_tenth", "_tolerance"]
     assert [n for n in names if not hasattr(tasks, n)] == []
-    assert set(tasks.__all__) <= set(names)
+    assert set(tasks.__all__) <= set(names) | {"TaskDataset"}    # TaskDataset came with Task.make
 
 
 @pytest.mark.parametrize("task", [tasks.Adding(T=20), tasks.EmbeddedReber(), tasks.TemporalOrder("6a")],
@@ -884,3 +884,32 @@ def test_criteria_refuse_non_finite_outputs_at_the_steps_they_judge(task):
         outputs = seq.targets.astype(float)
         outputs[~seq.target_mask] = np.nan
         assert task.is_correct(outputs, seq)
+
+
+@pytest.mark.parametrize("task", [tasks.Adding(T=50), tasks.EmbeddedReber(), tasks.TemporalOrder("6a"),
+                                  tasks.TwoSequence(T=20, variant="3c")], ids=repr)
+def test_make_pads_the_sequences_that_sample_draws(task):
+    data = task.make(5, rng=3)
+    rng = np.random.default_rng(3)
+    drawn = [task.sample(rng) for _ in range(5)]
+    assert len(data) == 5 and data.lengths.tolist() == [s.length for s in drawn]
+    L = data.lengths.max()
+    assert data.targets.shape == (5, L, task.n_outputs) and data.target_mask.shape == (5, L)
+    pad = -1 if task.coding == "symbols" else 0.0
+    for i, seq in enumerate(drawn):
+        T = seq.length
+        np.testing.assert_array_equal(data.inputs[i, :T], seq.inputs)
+        np.testing.assert_array_equal(data.targets[i, :T], seq.targets)
+        np.testing.assert_array_equal(data.target_mask[i, :T], seq.target_mask)
+        assert (data.inputs[i, T:] == pad).all() and not data.target_mask[i, T:].any()
+        np.testing.assert_array_equal(data.sequences[i].inputs, seq.inputs)
+    assert (data.labels is None) == (drawn[0].label is None)
+
+
+def test_make_refuses_bad_sizes_naming_n():
+    with pytest.raises(ValueError, match="n must be at most 1,000,000"):
+        tasks.Adding().make(10**12)
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        tasks.Adding().make(0)
+    with pytest.raises(TypeError, match="rng"):
+        tasks.Adding().make(2, rng="seed")

@@ -7,6 +7,8 @@ sequence at a time from a random generator. All classes share the interface of `
 - ``coding``: ``"symbols"`` (locally coded input, given as an int64 array of symbol indices that the
   engine one-hot codes) or ``"dense"`` (a float64 array of shape ``(T, n_inputs)``);
 - ``sample(rng=None)``: one `TaskSequence` ``(inputs, targets, target_mask)`` plus extra information;
+- ``make(n, rng=None)``: ``n`` sequences as one padded `TaskDataset` (arrays and lengths), for
+  training other models on the paper's tasks;
 - ``is_correct(outputs, sequence)``: the paper's notion of a correctly processed sequence;
 - ``abs_error(outputs, sequence)``: the largest absolute error that the criterion thresholds.
 
@@ -59,8 +61,10 @@ from __future__ import annotations
 
 from .arithmetic import Adding, Multiplication, _MarkedPairs
 from .base import (
+    MAX_DATASET,
     MAX_STEPS,
     Task,
+    TaskDataset,
     TaskSequence,
     _check_lengths,
     _end_target_sequence,
@@ -96,6 +100,7 @@ __all__ = [
     "Multiplication",
     "Parity",
     "Task",
+    "TaskDataset",
     "TaskSequence",
     "TemporalOrder",
     "Tomita",

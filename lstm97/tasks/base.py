@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import MAX_STEPS, check_choice, check_int, check_real, shown
+from .._validation import MAX_STEPS, check_choice, check_int, check_real, check_rng, shown
 
-__all__ = ["MAX_STEPS", "Task", "TaskSequence", "abs_criterion"]
+__all__ = ["MAX_DATASET", "MAX_STEPS", "Task", "TaskDataset", "TaskSequence", "abs_criterion"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,6 +186,57 @@ def abs_criterion(outputs, sequence, beta, steps="end", inclusive=False):
 
 # --------------------------------------------------------------------------------------------------
 
+MAX_DATASET = 1_000_000
+"""int: the most sequences :meth:`Task.make` draws into one data set."""
+
+
+@dataclass(frozen=True)
+class TaskDataset:
+    """``n`` sequences of a task as padded arrays, in the spirit of scikit-learn's ``make_*``.
+
+    Attributes
+    ----------
+    inputs : ndarray of shape (n, L) and dtype int64, or of shape (n, L, n_inputs), float64
+        Symbol indices (padded with -1) or input activations (padded with 0.0); L is the
+        longest sequence's length.
+    targets : ndarray of shape (n, L, n_outputs), float64
+        Teacher signals, 0.0 where there is none and in the padding.
+    target_mask : ndarray of shape (n, L), bool
+        True at the steps that carry a target; False in the padding.
+    lengths : ndarray of shape (n,), int64
+        Each sequence's length; steps ``lengths[i]:`` of row i are padding.
+    labels : ndarray of shape (n,), int64, or None
+        ``TaskSequence.label`` of each sequence, where the task has classes.
+    sequences : list of TaskSequence
+        The sequences themselves, for the task's criteria (``task.is_correct(outputs, seq)``).
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    target_mask: np.ndarray
+    lengths: np.ndarray
+    labels: np.ndarray | None
+    sequences: list
+
+    @classmethod
+    def of(cls, sequences, n_inputs, n_outputs):
+        """Pad ``sequences`` (TaskSequence) into one data set."""
+        n, lengths = len(sequences), np.array([s.length for s in sequences], dtype=np.int64)
+        L = int(lengths.max())
+        symbols = sequences[0].inputs.ndim == 1
+        inputs = np.full((n, L), -1, dtype=np.int64) if symbols else np.zeros((n, L, n_inputs))
+        targets = np.zeros((n, L, n_outputs))
+        mask = np.zeros((n, L), dtype=bool)
+        for i, seq in enumerate(sequences):
+            T = seq.length
+            inputs[i, :T], targets[i, :T], mask[i, :T] = seq.inputs, seq.targets, seq.target_mask
+        labels = None if sequences[0].label is None else np.array([s.label for s in sequences], dtype=np.int64)
+        return cls(inputs, targets, mask, lengths, labels, list(sequences))
+
+    def __len__(self):
+        return len(self.lengths)
+
+
 class Task:
     """Interface shared by all task generators.
 
@@ -236,6 +287,26 @@ class Task:
         TaskSequence
         """
         raise NotImplementedError
+
+    def make(self, n, rng=None):
+        """Draw ``n`` sequences as one padded data set, for training other models on the task.
+
+        The sequences are those ``n`` calls of :meth:`sample` with the same generator give, in
+        that order, padded at the end to the longest.
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences, 1 to :data:`MAX_DATASET`.
+        rng : None, int, numpy.random.SeedSequence, BitGenerator or Generator
+
+        Returns
+        -------
+        TaskDataset
+        """
+        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
+        rng = check_rng("rng", rng)
+        return TaskDataset.of([self.sample(rng) for _ in range(n)], self.n_inputs, self.n_outputs)
 
     def is_correct(self, outputs, sequence):
         """Whether the network processed `sequence` correctly, in the paper's sense for this task.
