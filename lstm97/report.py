@@ -560,7 +560,10 @@ def plot(directory) -> list[Path]:
     import matplotlib.pyplot as plt
 
     out = Path(directory) / "plots"
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot make the plots directory {str(out)!r}: {exc.strerror}") from None
     written, rows = [], []
     for name, records in collect(directory).items():
         path = out / f"{name}.png"

@@ -1273,9 +1273,16 @@ def results_lines(draw):
 
 
 @st.composite
-def results_files(draw):
-    lines = draw(st.lists(results_lines(), max_size=4))
-    return b"\n".join(lines) + draw(st.sampled_from([b"\n", b"", b'\n{"tri']))
+def results_files(draw, junk_odds=2, min_lines=0):
+    """A results file: up to four lines, each a record of its own trial or, one time in
+    ``junk_odds``, a damaged or junk line; maybe a last line cut short."""
+    lines = []
+    for trial in range(draw(st.integers(min_lines, 4), label="lines")):
+        if draw(st.integers(0, junk_odds - 1), label="junk line") == 0:
+            lines.append(draw(results_lines()))
+        else:
+            lines.append(json.dumps(dict(trial_record(), trial=trial)).encode())
+    return b"\n".join(lines) + draw(st.sampled_from([b"\n", b"\n", b"", b'\n{"tri']))
 
 
 @settings(HOSTILE, max_examples=80)
@@ -1318,7 +1325,7 @@ def run_cli(capsys, argv, limit=SLOW):
     if code == 2:
         # One error line; a usage error also shows its (sub)command's usage above it, which
         # argparse prints as "usage: lstm97 ..." lines and "lstm97 run: error: ...".
-        lines = err.splitlines()
+        lines = err.rstrip("\n").split("\n")       # not splitlines(): a junk argument may hold \f
         errors = [line for line in lines if re.match(r"lstm97( \w+)?: error: ", line)]
         assert len(errors) == 1 and lines[-1] == errors[0], \
             f"exit code 2 must come with one 'lstm97: error:' line on stderr, last, got {err!r}"
@@ -1340,27 +1347,35 @@ junk_tokens = st.one_of(
 
 @st.composite
 def run_argvs(draw, out):
-    names = draw(st.lists(st.sampled_from(CLI_CHEAP) | experiment_names(CLI_CHEAP[:2]), max_size=2), label="names")
-    argv = ["run", *names]
-    for option, values in (("--trials", ("1", "+1", " 1 ", "-1", *INT_JUNK)),
-                           ("--jobs", ("1", "-1", "3", *INT_JUNK)),
-                           ("--max-sequences", ("1", "2", "3", "-1", "2.5", *INT_JUNK))):
-        argv += [option, draw(st.sampled_from(values), label=option)]
+    """``lstm97 run`` with a tiny cap, one trial and one job, each part valid but one time in
+    eight junk (so that about a third of the runs are valid and train)."""
+    def pick(valid, junk):
+        return draw(mostly(st.sampled_from(valid), st.sampled_from(junk), odds=8))
+
+    names = draw(mostly(st.lists(st.sampled_from(CLI_CHEAP), min_size=1, max_size=2),
+                        st.lists(st.sampled_from(CLI_CHEAP) | experiment_names(CLI_CHEAP[:2]), max_size=2),
+                        odds=8), label="names")
+    argv = ["run", *names,
+            "--trials", pick(["1", "+1", " 1 "], ["-1", *INT_JUNK]),
+            "--jobs", pick(["1", "-1", "3"], INT_JUNK),
+            "--max-sequences", pick(["1", "2", "3"], ["-1", "2.5", *INT_JUNK])]
     if draw(st.booleans()):
-        argv += ["--seed", draw(st.sampled_from(["0", "7", "-1", "abc", "12345678901234567890123", "1" * 4000,
-                                                 "1" * 5000, "\u0663"]), label="--seed")]
+        argv += ["--seed", pick(["0", "7", "12345678901234567890123", "1" * 4000],
+                                ["-1", "abc", "1" * 5000, "\u0663"])]
     for _ in range(draw(st.integers(0, 2))):
         key = draw(SETTING_KEYS, label="--set key")
-        argv += ["--set", draw(st.sampled_from([f"{key}={draw(SETTING_TEXTS)}", key, "=", "=1"]), label="--set")]
+        argv += ["--set", pick(["update=step", "h_range=2.0", "learning_rate=0.5", "init_range=0.1",
+                                "learning_rate=1e308", "cells_read=inputs"],
+                               [f"{key}={draw(SETTING_TEXTS)}", key, "=", "=1"])]
     if draw(st.booleans()):
-        argv += ["--update", draw(st.sampled_from(["sequence", "step", "bogus", ""]))]
+        argv += ["--update", pick(["sequence", "step"], ["bogus", ""])]
     if draw(st.booleans()):
-        argv += ["--construction", draw(st.sampled_from(["present", "sequential", "bogus"]))]
+        argv += ["--construction", pick(["present"], ["sequential", "bogus"])]
     if draw(st.booleans()):
         argv += ["--quiet"]
-    argv += ["--out", draw(st.sampled_from([out, out, os.path.join(out, "new", "dir"), "", "\x00",
-                                            os.path.join(out, "file")]), label="--out")]
-    argv += draw(st.lists(junk_tokens, max_size=2), label="junk")
+    argv += ["--out", pick([out, os.path.join(out, "new", "dir")], ["", "\x00", os.path.join(out, "file")])]
+    if draw(st.integers(0, 7)) == 0:
+        argv += draw(st.lists(junk_tokens, min_size=1, max_size=2), label="junk")
     return argv
 
 
@@ -1398,18 +1413,18 @@ def test_cli_run_interrupted_exits_130_with_one_line(tmp_path, capsys, monkeypat
 def junk_results_directories(draw, root):
     """A results directory holding damaged files, or files where directories belong."""
     folder = fresh_dir(root)
-    for _ in range(draw(st.integers(0, 3), label="files")):
+    for _ in range(draw(st.integers(1, 3), label="files")):
         name = draw(st.sampled_from([*CHEAP[:3], "adding-T100[update=step]", "x", "[", "adding-T100[", "nope"]))
         path = os.path.join(folder, name + ".jsonl")
         if os.path.exists(path):
             continue
-        if draw(st.integers(0, 4), label="a directory instead") == 0:
+        if draw(st.integers(0, 7), label="a directory instead") == 0:
             os.mkdir(path)
         else:
             with open(path, "wb") as f:
-                f.write(draw(results_files(), label=name))
-    for special in sorted(draw(st.sets(st.sampled_from(["report.md", "summary.json", "summary.csv", "plots"]),
-                                       max_size=2), label="in the way")):
+                f.write(draw(results_files(junk_odds=6, min_lines=1), label=name))
+    in_the_way = st.sets(st.sampled_from(["report.md", "summary.json", "summary.csv", "plots"]), min_size=1, max_size=2)
+    for special in sorted(draw(mostly(st.just(set()), in_the_way), label="in the way")):
         path = os.path.join(folder, special)
         if special == "plots":
             Path(path).write_text("a file where the plots folder goes")
@@ -1418,12 +1433,16 @@ def junk_results_directories(draw, root):
     return folder
 
 
-@settings(HOSTILE, max_examples=10)
+@settings(HOSTILE, max_examples=6)
 @given(data=st.data())
 def test_cli_report_and_plot_on_junk_directories_exit_0_or_2_with_one_error_line(data, scratch, capsys, monkeypatch):
     monkeypatch.chdir(fresh_dir(scratch))
     directory = data.draw(junk_results_directories(scratch) | st.sampled_from(
         ["", "\x00", "missing", os.devnull, "a\x00b"]), label="directory")
+    if "\x00" not in directory and os.path.isdir(directory):
+        for name in sorted(os.listdir(directory)):
+            path = os.path.join(directory, name)
+            note(f"  {name}/" if os.path.isdir(path) else f"  {name}: {Path(path).read_bytes()[:300]!r}")
     for command in ("report", "plot"):
         run_cli(capsys, [command, directory])
 
