@@ -125,6 +125,8 @@ class LSTM:
             topology.output_gates, topology.h == "identity", topology.g == "logistic",
             topology.h_range, topology.g_range, group_set,
             [np.flatnonzero(m[:n_in]) for m in set_masks], [np.flatnonzero(m[n_in:]) for m in set_masks])
+        # The core's buffers live as long as the core, and loading writes into them in place.
+        self._cell_state = self._core.state_arrays()["cell_state"]
 
     def _view(self, group, which="weights"):
         return self._core.group_view(GROUPS.index(group), which)
@@ -375,7 +377,7 @@ class LSTM:
     def cell_states(self) -> np.ndarray:
         """The internal states s_c of the cells after the last step (of :meth:`step`, or the
         last step of a whole sequence), block by block; a copy, ``ndarray of shape (n_cells,)``."""
-        return self._core.state_arrays()["cell_state"].copy()
+        return self._cell_state.copy()
 
     # ----------------------------------------------------------------- persistence
 
