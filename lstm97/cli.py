@@ -173,20 +173,19 @@ def _run(args):
         print(report(rows), end="")
 
 
-def _results(directory):
-    """The summaries of ``directory``; a missing or empty directory is an error."""
+def _results(directory, found):
+    """``found`` (what ``directory`` holds); a missing directory or an empty ``found`` is an error."""
     if not Path(directory).is_dir():
         raise ValueError(f"{str(directory)!r} is not a directory; run `lstm97 run NAME --out DIR` first")
-    rows = summaries(directory)
-    if not rows:
+    if not found:
         raise ValueError(f"no results in {str(directory)!r}; run `lstm97 run NAME --out DIR` first")
-    return rows
+    return found
 
 
 def _write_report(directory):
     """Write DIR/report.md, DIR/summary.json and DIR/summary.csv over every experiment in
     ``directory``; return the report's text."""
-    rows = _results(directory)
+    rows = _results(directory, summaries(directory) if Path(directory).is_dir() else [])
     text = report(rows)
     try:
         write_summary(directory, rows)
@@ -218,8 +217,8 @@ def main(argv=None) -> int:
         elif args.command == "report":
             print(_write_report(args.directory), end="")
         elif args.command == "plot":
-            _results(args.directory)
-            for path in plot(args.directory):
+            paths = plot(args.directory) if Path(args.directory).is_dir() else []
+            for path in _results(args.directory, paths):
                 print(path)
     except (ValueError, RuntimeError) as exc:
         print(f"lstm97: error: {exc}", file=sys.stderr)

@@ -546,7 +546,8 @@ def _draw_summary(plt, rows, path):
 
 def plot(directory) -> list[Path]:
     """Write to ``directory/plots`` one PNG per experiment in ``directory`` and
-    ``summary.png``; return their paths, the summary last.
+    ``summary.png``; return their paths, the summary last (none, and no folder made, when
+    ``directory`` holds no results).
 
     An experiment's figure has the trials' training error (each trial when there are at
     most :data:`INDIVIDUAL_TRIALS`, else the median and 10th-90th percentile band, of
@@ -559,13 +560,16 @@ def plot(directory) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    found = collect(directory)
+    if not found:
+        return []
     out = Path(directory) / "plots"
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"cannot make the plots directory {str(out)!r}: {exc.strerror}") from None
     written, rows = [], []
-    for name, records in collect(directory).items():
+    for name, records in found.items():
         path = out / f"{name}.png"
         _draw_experiment(plt, figure_data(name, records), path)
         written.append(path)
