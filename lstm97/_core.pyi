@@ -62,9 +62,11 @@ class Core:
         self,
         x: npt.NDArray[np.float64] | None,
         symbols: npt.NDArray[np.intp] | None,
+        offsets: npt.NDArray[np.intp],
         targets: npt.NDArray[np.float64] | None,
         mask: npt.NDArray[np.uint8] | None,
         outputs: npt.NDArray[np.float64] | None,
+        errors: npt.NDArray[np.float64] | None,
         mode: int,
         learning_rate: float,
-    ) -> tuple[int, int]: ...
+    ) -> tuple[int, int, int]: ...

@@ -136,6 +136,15 @@ cdef inline void _copy(bint restore, double* live, double* saved, Py_ssize_t n) 
         memcpy(saved, live, n * sizeof(double))
 
 
+cdef inline Py_ssize_t _first_nonincreasing(const Py_ssize_t* a, Py_ssize_t n) noexcept nogil:
+    """Index of the first entry of ``a`` not larger than the one before it, or -1."""
+    cdef Py_ssize_t i
+    for i in range(1, n):
+        if a[i] <= a[i - 1]:
+            return i
+    return -1
+
+
 cdef inline Py_ssize_t _first_outside(const Py_ssize_t* a, Py_ssize_t n, Py_ssize_t stop) noexcept nogil:
     """Index of the first entry of ``a`` outside ``[0, stop)``, or -1."""
     cdef Py_ssize_t i
@@ -375,78 +384,123 @@ cdef class Core:
                 self._backup(True, False, has_target, symbol if xp == NULL else -1)
         return fail
 
-    def run(self, const double[:, ::1] x, const Py_ssize_t[::1] symbols, const double[:, ::1] targets,
-            const unsigned char[::1] mask, double[:, ::1] outputs, int mode, double learning_rate):
-        """Run a whole sequence from a reset state inside one nogil region.
+    def run(self, const double[:, ::1] x, const Py_ssize_t[::1] symbols, const Py_ssize_t[::1] offsets not None,
+            const double[:, ::1] targets, const unsigned char[::1] mask, double[:, ::1] outputs,
+            double[::1] errors, int mode, double learning_rate):
+        """Run sequences one after another, each from a reset state, in one nogil region.
 
-        Exactly one of ``x`` (T, n_inputs) and ``symbols`` (T,) (intp, in
-        ``[0, n_inputs)``) is given, the other None.  ``targets`` (T, n_outputs) and
-        ``mask`` (T,) (uint8, non-zero at the steps with a target) are required unless
-        ``mode`` is forward, where they are ignored (pass None).  ``outputs``
-        (T, n_outputs), or None, is written at every step in forward mode, otherwise at
-        the steps with a target (the outputs before this sequence's update, in
-        sequence mode).  Every shape, the symbols, ``mode`` and ``learning_rate`` are
-        checked once here, before the loop; ValueError (or a buffer dtype or
-        contiguity error) if any is wrong.
+        The sequences are concatenated: sequence ``i`` is rows ``offsets[i]:offsets[i+1]``
+        of every per-step array (``offsets``, intp, starts at 0, strictly increasing, ends
+        at the total length N).  Exactly one of ``x`` (N, n_inputs) and ``symbols`` (N,)
+        (intp, in ``[0, n_inputs)``) is given, the other None.  ``targets`` (N, n_outputs)
+        and ``mask`` (N,) (uint8, non-zero at the steps with a target) are required unless
+        ``mode`` is forward, where they are ignored (pass None).  ``outputs`` (N,
+        n_outputs), or None, is written at every step in forward mode, otherwise at the
+        steps with a target (the outputs before each sequence's update, in sequence
+        mode).  ``errors`` (n,), or None, gets each sequence's E.  Gradient mode takes one
+        sequence (it leaves that sequence's update pending).  Every shape, the offsets,
+        the symbols, ``mode`` and ``learning_rate`` are checked once here, before the
+        loop; ValueError (or a buffer dtype or contiguity error) if any is wrong.
 
-        Returns ``(fail, step)``: ``fail`` is a ``Fail`` code, FAIL_STATE (non-finite
-        activation, state or error at ``step``), FAIL_GRADIENT (a non-finite trace or
-        update entry at ``step``) or FAIL_UPDATE (applying the update after ``step``
-        would make a weight non-finite).  On failure the weights and the whole state
-        (every state array, the step counter and the error) are as before the call.
+        Returns ``(done, fail, step)``: the first ``done`` sequences ran (and trained, in
+        a training mode) exactly as if each had been run by a call of its own; ``fail``
+        is FAIL_NONE if all did, else the ``Fail`` code of sequence ``done``: FAIL_STATE
+        (non-finite activation, state or error at its ``step``), FAIL_GRADIENT (a
+        non-finite trace or update entry at ``step``) or FAIL_UPDATE (applying the update
+        after ``step`` would make a weight non-finite).  The network is then as it was
+        after sequence ``done - 1``: a failed sequence changes nothing.
         """
         cdef bint use_sym = symbols is not None
         cdef bint learn = mode != MODE_FORWARD
         cdef bint want_out = outputs is not None
-        cdef bint per_step = mode == MODE_TRAIN_STEP
-        cdef Py_ssize_t T, t, fail_step = -1
+        cdef Py_ssize_t N, n, i, t, fail_step = -1, done = 0
         if not MODE_FORWARD <= mode <= MODE_TRAIN_STEP:
             raise ValueError(f"mode must be a Mode, got {mode}")
         if use_sym == (x is not None):
             raise ValueError("exactly one of x and symbols must be given")
-        T = symbols.shape[0] if use_sym else x.shape[0]
-        if T < 1:
-            raise ValueError("the sequence is empty")
+        N = symbols.shape[0] if use_sym else x.shape[0]
         if not use_sym and x.shape[1] != self.n_inputs:
-            raise ValueError(f"x must have shape (T, {self.n_inputs}), got ({T}, {x.shape[1]})")
+            raise ValueError(f"x must have shape (N, {self.n_inputs}), got ({N}, {x.shape[1]})")
+        n = offsets.shape[0] - 1
+        if n < 1:
+            raise ValueError("offsets must hold at least two entries (one sequence)")
+        if offsets[0] != 0 or offsets[n] != N:
+            raise ValueError(f"offsets must run from 0 to the total length {N}, got {offsets[0]} to {offsets[n]}")
+        with nogil:
+            i = _first_nonincreasing(&offsets[0], n + 1)
+        if i >= 0:
+            raise ValueError(f"offsets must be strictly increasing (no empty sequence), "
+                             f"got offsets[{i}] = {offsets[i]} after {offsets[i - 1]}")
+        if mode == MODE_GRADIENT and n != 1:
+            raise ValueError(f"gradient mode runs one sequence, got {n}")
         if learn:
             if targets is None or mask is None:
                 raise ValueError("targets and mask are required unless mode is MODE_FORWARD")
-            if targets.shape[0] != T or targets.shape[1] != self.n_outputs:
-                raise ValueError(f"targets must have shape ({T}, {self.n_outputs}), "
+            if targets.shape[0] != N or targets.shape[1] != self.n_outputs:
+                raise ValueError(f"targets must have shape ({N}, {self.n_outputs}), "
                                  f"got ({targets.shape[0]}, {targets.shape[1]})")
-            if mask.shape[0] != T:
-                raise ValueError(f"mask must have shape ({T},), got ({mask.shape[0]},)")
-        if want_out and (outputs.shape[0] != T or outputs.shape[1] != self.n_outputs):
-            raise ValueError(f"outputs must have shape ({T}, {self.n_outputs}), "
+            if mask.shape[0] != N:
+                raise ValueError(f"mask must have shape ({N},), got ({mask.shape[0]},)")
+        if want_out and (outputs.shape[0] != N or outputs.shape[1] != self.n_outputs):
+            raise ValueError(f"outputs must have shape ({N}, {self.n_outputs}), "
                              f"got ({outputs.shape[0]}, {outputs.shape[1]})")
+        if errors is not None and errors.shape[0] != n:
+            raise ValueError(f"errors must have shape ({n},), got ({errors.shape[0]},)")
         if mode >= MODE_TRAIN_SEQUENCE and not isfinite(learning_rate):
             raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+        cdef const Py_ssize_t* off = &offsets[0]
         cdef const double* xs = &x[0, 0] if not use_sym else NULL
         cdef const Py_ssize_t* syms = &symbols[0] if use_sym else NULL
         cdef const double* ts = &targets[0, 0] if learn else NULL
         cdef const unsigned char* ms = &mask[0] if learn else NULL
         cdef double* outs = &outputs[0, 0] if want_out else NULL
+        cdef double* errs = &errors[0] if errors is not None else NULL
         if use_sym:
             with nogil:
-                t = _first_outside(syms, T, self.n_inputs)
+                t = _first_outside(syms, N, self.n_inputs)
             if t >= 0:
                 raise ValueError(f"symbols[{t}] = {syms[t]} is outside [0, {self.n_inputs})")
-        cdef int fail, replayed
+        cdef int fail = FAIL_NONE, replayed
         with nogil:
-            self._backup(False, per_step, True, -1)   # _reset clears the update, so it is saved too
-            fail = self._sequence(xs, syms, ts, ms, outs, T, mode, learning_rate, False, &fail_step)
-            if fail == FAIL_NONE and learn and self._learning_nonfinite():
-                fail = FAIL_GRADIENT
+            # One backup for the whole call (_reset clears the update, so it is saved too);
+            # the normal path has no per-sequence copy.
+            self._backup(False, learn, True, -1)
+            while done < n:
+                fail = self._one(done, off, xs, syms, ts, ms, outs, mode, learning_rate, False, &fail_step)
+                if fail != FAIL_NONE:
+                    break
+                if errs != NULL:
+                    errs[done] = self.error
+                done += 1
             if fail != FAIL_NONE:
-                # Replay from the saved state with every check on; it stops at the first
-                # failure, which names the step (a trace can go bad long before a state does).
-                self._backup(True, per_step, True, -1)
-                replayed = self._sequence(xs, syms, ts, ms, outs, T, mode, learning_rate, True, &t)
+                # Back to the start, redo the sequences that went well (the same arithmetic,
+                # so the same result), then replay the failed one from a fresh backup with
+                # every check on: it stops at the first failure, which names the step (a
+                # trace can go bad long before a state does).  Then undo that sequence.
+                self._backup(True, learn, True, -1)
+                for i in range(done):
+                    self._one(i, off, xs, syms, ts, ms, outs, mode, learning_rate, False, &t)
+                self._backup(False, learn, True, -1)
+                replayed = self._one(done, off, xs, syms, ts, ms, outs, mode, learning_rate, True, &t)
                 if replayed != FAIL_NONE:
                     fail, fail_step = replayed, t
-                self._backup(True, per_step, True, -1)
-        return fail, fail_step
+                self._backup(True, learn, True, -1)
+        return done, fail, fail_step
+
+    cdef inline int _one(self, Py_ssize_t i, const Py_ssize_t* off, const double* xs, const Py_ssize_t* syms,
+                         const double* ts, const unsigned char* ms, double* outs, int mode,
+                         double learning_rate, bint check, Py_ssize_t* fail_step) noexcept nogil:
+        """Sequence ``i`` of a ``run`` call, with the traces and update it leaves checked."""
+        cdef Py_ssize_t a = off[i], K = self.n_outputs
+        cdef int fail = self._sequence(xs + a * self.n_inputs if xs != NULL else NULL,
+                                       syms + a if syms != NULL else NULL,
+                                       ts + a * K if ts != NULL else NULL,
+                                       ms + a if ms != NULL else NULL,
+                                       outs + a * K if outs != NULL else NULL,
+                                       off[i + 1] - a, mode, learning_rate, check, fail_step)
+        if fail == FAIL_NONE and mode != MODE_FORWARD and self._learning_nonfinite():
+            fail = FAIL_GRADIENT
+        return fail
 
     cdef int _sequence(self, const double* xs, const Py_ssize_t* syms, const double* ts,
                        const unsigned char* ms, double* outs, Py_ssize_t T, int mode,

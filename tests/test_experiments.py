@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from lstm97 import TABLE10
-from lstm97.experiments import (EXPERIMENTS, RecentTraining, Streak, get_experiment, read_results,
-                                results_path, run_experiment, run_trial)
+from lstm97.experiments import EXPERIMENTS, get_experiment, read_results, results_path, run_experiment, run_trial
 
 # Weights per experiment as the paper's Tables 1-9 give them.
 PAPER_WEIGHTS = {
@@ -96,44 +95,6 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == ""
-
-
-class FakeTask:
-    """Correct exactly when the sequence says so."""
-
-    def is_correct(self, outputs, seq):
-        return seq
-
-
-def stop_at(monitor, feed):
-    """Feed (correct, error) pairs as run_trial does, up to the first stop; its n or None."""
-    for n, (ok, error) in enumerate(feed, 1):
-        if monitor.update(n, None, ok, None, error):
-            return n
-    return None
-
-
-def test_streak_reports_where_the_streak_began():
-    monitor = Streak(length=5).monitor(FakeTask(), None, None)
-    flags = [True, False, True, True, False] + [True] * 5
-    assert stop_at(monitor, [(ok, 0.0) for ok in flags]) == 10
-    assert monitor.solved and monitor.sequences == 6
-    assert stop_at(Streak(length=5).monitor(FakeTask(), None, None), [(ok, 0.0) for ok in flags[:9]]) is None
-
-
-def test_st3_needs_a_full_window_of_correct_sequences_with_low_error():
-    monitor = RecentTraining(beta=0.1, window=4).monitor(FakeTask(), None, None)
-    feed = [(True, 0.0), (False, 0.0), (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.5),
-            (True, 0.0), (True, 0.0), (True, 0.0), (True, 0.0)]
-    assert stop_at(monitor, feed) == 10          # 0.5 / 4 > 0.1 until it leaves the window
-    assert monitor.sequences == 10
-
-
-def test_n_seq_rule_counts_wrong_sequences_in_the_window():
-    monitor = RecentTraining(beta=None, max_wrong=1, window=4).monitor(FakeTask(), None, None)
-    feed = [(ok, 1.0) for ok in [False, False, True, True, False, True, True, True]]
-    assert stop_at(monitor, feed) == 6           # window 3..6 holds one wrong, fewer than n_seq = 2
-    assert monitor.sequences == 6
 
 
 def test_a_trial_record_is_complete_and_reproducible():

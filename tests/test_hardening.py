@@ -62,9 +62,9 @@ def test_learning_without_targets_is_refused(adding_net, adding_sequence, call):
 def _run_args(net, T=12):
     rng = np.random.default_rng(0)
     return dict(x=rng.uniform(-1, 1, (T, net.topology.n_inputs)), symbols=None,
-                targets=rng.random((T, net.topology.n_outputs)), mask=np.ones(T, np.uint8),
-                outputs=np.empty((T, net.topology.n_outputs)), mode=int(Mode.MODE_TRAIN_STEP),
-                learning_rate=0.5)
+                offsets=np.array([0, 5, T], np.intp), targets=rng.random((T, net.topology.n_outputs)),
+                mask=np.ones(T, np.uint8), outputs=np.empty((T, net.topology.n_outputs)), errors=np.empty(2),
+                mode=int(Mode.MODE_TRAIN_STEP), learning_rate=0.5)
 
 
 # What a buggy shell could hand the core; each must raise before the loop reads a byte.
@@ -76,7 +76,17 @@ BAD_RUN_ARGS = {
     "x and symbols": dict(symbols=lambda a: np.zeros(12, np.intp)),
     "neither x nor symbols": dict(x=lambda a: None),
     "empty x": dict(x=lambda a: np.zeros((0, 2)), targets=lambda a: np.zeros((0, 1)),
-                    mask=lambda a: np.zeros(0, np.uint8), outputs=lambda a: None),
+                    mask=lambda a: np.zeros(0, np.uint8), outputs=lambda a: None, offsets=lambda a: np.zeros(1, np.intp)),
+    "no offsets": dict(offsets=lambda a: None),
+    "int32 offsets": dict(offsets=lambda a: a["offsets"].astype(np.int32)),
+    "offsets of no sequence": dict(offsets=lambda a: np.array([0], np.intp)),
+    "offsets not from 0": dict(offsets=lambda a: np.array([1, 5, 12], np.intp)),
+    "offsets short of the end": dict(offsets=lambda a: np.array([0, 5, 11], np.intp)),
+    "offsets past the end": dict(offsets=lambda a: np.array([0, 5, 13], np.intp)),
+    "an empty sequence": dict(offsets=lambda a: np.array([0, 5, 5, 12], np.intp)),
+    "decreasing offsets": dict(offsets=lambda a: np.array([0, 7, 5, 12], np.intp)),
+    "errors too short": dict(errors=lambda a: np.empty(1)),
+    "gradient of two sequences": dict(mode=lambda a: int(Mode.MODE_GRADIENT)),
     "int32 symbols": dict(x=lambda a: None, symbols=lambda a: np.zeros(12, np.int32)),
     "symbol out of range": dict(x=lambda a: None, symbols=lambda a: np.arange(12) % 3),
     "negative symbol": dict(x=lambda a: None, symbols=lambda a: -np.ones(12, np.intp)),
@@ -110,12 +120,14 @@ def test_core_run_accepts_what_the_shell_hands_it(adding_net):
     args = _run_args(adding_net)
     for a in ("x", "targets", "mask"):
         args[a].setflags(write=False)
-    assert adding_net._core.run(**args) == (Fail.FAIL_NONE, -1)
-    assert adding_net._core.run(**{**args, "outputs": None}) == (Fail.FAIL_NONE, -1)
+    assert adding_net._core.run(**args) == (2, Fail.FAIL_NONE, -1)
+    assert adding_net._core.run(**{**args, "outputs": None, "errors": None}) == (2, Fail.FAIL_NONE, -1)
     forward = {**args, "targets": None, "mask": None, "mode": int(Mode.MODE_FORWARD)}
-    assert adding_net._core.run(**forward) == (Fail.FAIL_NONE, -1)
+    assert adding_net._core.run(**forward) == (2, Fail.FAIL_NONE, -1)
     symbols = {**forward, "x": None, "symbols": np.arange(12) % 2}
-    assert adding_net._core.run(**symbols) == (Fail.FAIL_NONE, -1)
+    assert adding_net._core.run(**symbols) == (2, Fail.FAIL_NONE, -1)
+    one = {**args, "offsets": np.array([0, 12], np.intp), "errors": None, "mode": int(Mode.MODE_GRADIENT)}
+    assert adding_net._core.run(**one) == (1, Fail.FAIL_NONE, -1)
 
 
 @pytest.mark.parametrize("x, symbol, target, out", [

@@ -867,7 +867,7 @@ def test_the_package_keeps_every_name_of_the_former_module():
              "_embedded_reber_automaton", "_end_target_sequence", "_evaluated", "_guessing_extra",
              "_one_hot_prediction", "_tenth", "_tolerance"]
     assert [n for n in names if not hasattr(tasks, n)] == []
-    assert set(tasks.__all__) <= set(names) | {"TaskDataset"}    # TaskDataset came with Task.make
+    assert set(tasks.__all__) <= set(names) | {"TaskDataset", "SequenceBatch"}   # newer: Task.make, batches
 
 
 @pytest.mark.parametrize("task", [tasks.Adding(T=20), tasks.EmbeddedReber(), tasks.TemporalOrder("6a")],

@@ -1,5 +1,6 @@
 """The Trial object, its streams, the stop criteria's protocol, variants and the runner's guards."""
 
+import dataclasses
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from lstm97 import TABLE10
+from lstm97._core import Mode
 from lstm97.experiments import (EXPERIMENTS, STREAMS, Criterion, Monitor, ReberSuccess, RecentTraining,
                                 Streak, TestSetStop, Trial, collect, get_experiment, read_results,
                                 results_path, run_experiment, run_trial, stream)
@@ -65,6 +67,37 @@ def test_iterating_a_trial_then_running_it_gives_the_record_of_a_plain_run():
     assert all(np.isfinite(e) and e >= 0 for _, e in seen)
 
 
+def iterated(trial):
+    """The record of ``trial`` trained one sequence per step (the batches of ``run()`` avoided)."""
+    for _ in trial:
+        pass
+    return trial.run()
+
+
+BATCHED = {   # (experiment, cap): what each exercises
+    "test sets": (FAST, 1200),
+    "Exp 1 checks": ("reber-3x2-lr0.5", 3000),
+    "stop inside a batch": (dataclasses.replace(get_experiment("adding-T100"),
+                                                criterion=RecentTraining(beta=0.02, max_wrong=30, window=30)), 3000),
+    "streak": (dataclasses.replace(get_experiment(FAST), criterion=Streak(length=40, test_size=50)), 4000),
+    "sequential construction": (get_experiment("2a-p100").variant(construction="sequential", cell_at=300), 330),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c == "sequential construction" else c
+                                  for c in BATCHED])
+def test_training_in_batches_gives_the_record_of_one_sequence_at_a_time(case):
+    experiment, cap = BATCHED[case]
+    batched = Trial(experiment, 1, max_sequences=cap).run()
+    assert without_time(batched) == without_time(iterated(Trial(experiment, 1, max_sequences=cap)))
+    if case in ("stop inside a batch", "streak"):
+        assert batched["solved"]
+    if case == "stop inside a batch":                           # retrained to a point inside a batch of 30
+        assert batched["trained"] % 30
+    if case == "sequential construction":
+        assert batched["cell_added_at"] == 300
+
+
 def test_a_trial_yields_the_sequences_it_trains_on():
     trial = Trial(FAST, 0, max_sequences=5)
     twin = Trial(FAST, 0, max_sequences=5)
@@ -85,20 +118,31 @@ def test_skipping_an_update_leaves_the_weights_of_that_sequence_alone():
     assert record["skip_updates"] == [2]
 
 
-def test_a_blow_up_ends_the_trial_and_is_recorded():
-    trial = Trial(FAST, 0, max_sequences=50)
-    train = trial.net.train_sequence
+def blowing_up_at(trial, n):
+    """Make training sequence ``n`` of ``trial`` blow up, as the core reports it."""
+    real = trial.net._run_many
 
-    def blow_up_at_7(*args, **kwargs):
-        if trial.n == 7:
-            raise FloatingPointError("non-finite activation at step 3")
-        return train(*args, **kwargs)
+    def run_many(batch, mode, learning_rate=0.0, outputs=False):
+        first = trial.n + 1
+        if mode == Mode.MODE_FORWARD or not first <= n < first + len(batch):
+            return real(batch, mode, learning_rate, outputs)
+        exc = FloatingPointError("non-finite activation at step 3")
+        exc.sequence = i = n - first
+        errors, out, _ = real(batch.take(np.arange(i)), mode, learning_rate, outputs) if i else (np.zeros(0), None, None)
+        return errors, out, exc
 
-    trial.net.train_sequence = blow_up_at_7
-    assert [step.n for step in trial] == list(range(1, 7))
+    trial.net._run_many = run_many
+    return trial
+
+
+@pytest.mark.parametrize("n", [1, 7, 300])
+def test_a_blow_up_ends_the_trial_and_is_recorded(n):
+    trial = blowing_up_at(Trial(FAST, 0, max_sequences=500), n)
+    assert [step.n for step in trial] == list(range(1, n))
     record = trial.run()
     assert record["error"] == "non-finite activation at step 3"
-    assert not record["solved"] and record["trained"] == 7 and record["test_size"] == 2560
+    assert not record["solved"] and record["trained"] == n and record["test_size"] == 2560
+    assert without_time(blowing_up_at(Trial(FAST, 0, max_sequences=500), n).run()) == without_time(record)
 
 
 # ------------------------------------------------------------------------------ criteria
@@ -108,14 +152,14 @@ class FakeTask:
 
     criterion_steps = "end"
 
-    def __init__(self):
-        self.drawn = 0
+    def __init__(self, p_correct=1.0):
+        self.drawn, self.p_correct = 0, p_correct
 
-    def is_correct(self, outputs, seq):
-        return bool(seq)
+    def is_correct_batch(self, outputs, batch):
+        return np.array([bool(s) for s in batch.sequences])
 
-    def abs_error(self, outputs, seq):
-        return 0.0 if seq else 1.0
+    def abs_error_batch(self, outputs, batch):
+        return np.array([0.0 if s else 1.0 for s in batch.sequences])
 
     def sample(self, rng):
         self.drawn += 1
@@ -125,11 +169,21 @@ class FakeTask:
 class FakeSequence:
     def __init__(self, correct):
         self.correct = correct
-        self.inputs = correct
         self.criterion_targets = np.zeros((1, 1))
 
     def __bool__(self):
         return self.correct
+
+
+class FakeBatch:
+    """What a monitor reads of a batch: its sequences."""
+
+    def __init__(self, sequences):
+        self.sequences = [s if isinstance(s, FakeSequence) else FakeSequence(s) for s in sequences]
+        self.offsets = np.arange(len(self.sequences) + 1)
+
+    def __len__(self):
+        return len(self.sequences)
 
 
 class FakeNet:
@@ -138,58 +192,110 @@ class FakeNet:
     def __init__(self):
         self.calls = 0
 
-    def forward(self, inputs):
+    def forward_sequences(self, batch):
         self.calls += 1
-        return np.zeros((1, 1))
+        return np.zeros((len(batch), 1))
+
+
+def feed(monitor, flags, errors=None, size=None, net=None, first=1):
+    """Feed (correct, error) per sequence as a trial does, from sequence ``first`` on, in
+    batches of ``size`` (default: as long as the monitor's horizon allows); the number of
+    the sequence it stopped after, or None."""
+    errors = [0.0] * len(flags) if errors is None else errors
+    n = 0
+    while n < len(flags):
+        k = min(size or len(flags), monitor.horizon(), len(flags) - n)
+        stop = monitor.update(first + n, net, FakeBatch(flags[n:n + k]), None, np.array(errors[n:n + k]))
+        if stop is not None:
+            assert 1 <= stop <= k
+            return first - 1 + n + stop
+        n += k
+    return None
+
+
+BATCHINGS = [1, 3, None]    # one at a time, short batches, as long as the horizon allows
 
 
 @pytest.mark.parametrize("criterion", [ReberSuccess(), Streak(), TestSetStop(0, 0.01), RecentTraining(beta=0.01)])
-def test_every_criterion_follows_one_protocol(criterion):
+def test_every_criterion_follows_one_protocol(criterion, monkeypatch):
+    monkeypatch.setattr("lstm97.experiments.criteria.SequenceBatch.of", FakeBatch)
     assert isinstance(criterion, Criterion)
     sets = ([FakeSequence(True)], [FakeSequence(True)])
-    monitor = criterion.monitor(FakeTask(), np.random.default_rng(0), sets)
+    monitor = criterion.monitor(FakeTask(), np.random.default_rng(0), sets if criterion == ReberSuccess() else None)
     assert isinstance(monitor, Monitor)
     assert not monitor.solved and monitor.sequences is None and monitor.extra == {}
+    assert monitor.horizon() >= 1
 
 
-def test_exp1_criterion_checks_both_fixed_sets_after_a_run_of_correct_strings():
+@pytest.mark.parametrize("size", BATCHINGS)
+def test_exp1_criterion_checks_both_fixed_sets_after_a_run_of_correct_strings(size, monkeypatch):
+    monkeypatch.setattr("lstm97.experiments.criteria.SequenceBatch.of", FakeBatch)
     train = [FakeSequence(True) for _ in range(3)]
     test = [FakeSequence(True), FakeSequence(False)]
     net = FakeNet()
     monitor = ReberSuccess(check_after=4).monitor(FakeTask(), None, (train, test))
-    feed = [True, True, True, False] + [True] * 4
-    stops = [monitor.update(n, net, FakeSequence(ok), None, 0.0) for n, ok in enumerate(feed, 1)]
-    assert not any(stops) and net.calls == 5      # one full check, at sequence 8, stopped by test[1]
+    assert feed(monitor, [True, True, True, False] + [True] * 4, size=size, net=net) is None
+    assert net.calls == 1                          # one full check, at sequence 8, failed by test[1]
     test[1].correct = True
-    stops = [monitor.update(n, net, FakeSequence(True), None, 0.0) for n in range(9, 13)]
-    assert stops == [False, False, False, True] and monitor.sequences == 12
+    assert feed(monitor, [True] * 3, size=size, net=net, first=9) is None and net.calls == 1
+    assert monitor.update(12, net, FakeBatch([True]), None, np.zeros(1)) == 1 and monitor.sequences == 12
     result = monitor.final_test(net)
     assert result["test_size"] == 2 and result["test_wrong"] == 0 and result["train_wrong"] == 0
     with pytest.raises(ValueError, match="sets must be given"):
         ReberSuccess().monitor(FakeTask(), None, None)
 
 
-def test_st1_st2_check_fresh_test_sets_at_the_interval():
-    task = FakeTask()
-    task.p_correct = 1.0
+def test_st1_st2_check_fresh_test_sets_at_the_interval(monkeypatch):
+    monkeypatch.setattr("lstm97.experiments.criteria.SequenceBatch.of", FakeBatch)
+    task = FakeTask(p_correct=1.0)
     monitor = TestSetStop(st1_wrong=0, st2_error=0.5, interval=10, check_size=5).monitor(
         task, np.random.default_rng(0), None)
-    assert not any(monitor.update(n, FakeNet(), None, None, 0.0) for n in range(1, 10))
-    assert task.drawn == 0
-    assert monitor.update(10, FakeNet(), None, None, 0.0)
+    assert monitor.horizon() == 10
+    assert feed(monitor, [True] * 9, size=4) is None and task.drawn == 0 and monitor.horizon() == 1
+    assert feed(monitor, [True], net=FakeNet(), first=10) == 10
     assert task.drawn == 5 and monitor.sequences == 10 and monitor.extra == {"sequences_st1": 10}
-    task = FakeTask()
-    task.p_correct = 0.5
+    task = FakeTask(p_correct=0.5)
     monitor = TestSetStop(st1_wrong=0, st2_error=0.5, interval=10, check_size=50).monitor(
         task, np.random.default_rng(0), None)
-    assert not monitor.update(10, FakeNet(), None, None, 0.0) and "sequences_st1" not in monitor.extra
+    assert feed(monitor, [True] * 10, net=FakeNet()) is None and "sequences_st1" not in monitor.extra
 
 
-def test_streak_reports_where_the_streak_began():
+@pytest.mark.parametrize("size", BATCHINGS)
+def test_streak_reports_where_the_streak_began(size):
     monitor = Streak(length=5).monitor(FakeTask(), None, None)
     flags = [True, False, True, True, False] + [True] * 5
-    stops = [monitor.update(n, None, FakeSequence(ok), None, 0.0) for n, ok in enumerate(flags, 1)]
-    assert stops.index(True) == 9 and monitor.sequences == 6
+    assert feed(monitor, flags, size=size) == 10
+    assert monitor.solved and monitor.sequences == 6
+    assert feed(Streak(length=5).monitor(FakeTask(), None, None), flags[:9], size=size) is None
+
+
+@pytest.mark.parametrize("size", BATCHINGS)
+def test_st3_needs_a_full_window_of_correct_sequences_with_low_error(size):
+    monitor = RecentTraining(beta=0.1, window=4).monitor(FakeTask(), None, None)
+    flags = [True, False, True, True, True, True, True, True, True, True, True]
+    errors = [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert feed(monitor, flags, errors, size=size) == 10      # 0.5 / 4 > 0.1 until it leaves the window
+    assert monitor.sequences == 10
+
+
+@pytest.mark.parametrize("size", BATCHINGS)
+def test_n_seq_rule_counts_wrong_sequences_in_the_window(size):
+    monitor = RecentTraining(beta=None, max_wrong=1, window=4).monitor(FakeTask(), None, None)
+    flags = [False, False, True, True, False, True, True, True]
+    assert feed(monitor, flags, [1.0] * 8, size=size) == 6    # window 3..6 holds one wrong, fewer than n_seq = 2
+    assert monitor.sequences == 6
+
+
+@pytest.mark.parametrize("criterion", [Streak(length=7), RecentTraining(beta=0.3, window=6),
+                                       RecentTraining(beta=None, max_wrong=2, window=5)])
+def test_a_criterion_stops_where_it_would_one_sequence_at_a_time(criterion):
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        flags = (rng.random(60) < rng.random()).tolist()
+        errors = rng.random(60).tolist()
+        one = feed(criterion.monitor(FakeTask(), None, None), flags, errors, size=1)
+        for size in (2, 5, 17, None):
+            assert feed(criterion.monitor(FakeTask(), None, None), flags, errors, size=size) == one
 
 
 # ------------------------------------------------------------------------------ variants

@@ -1,11 +1,16 @@
 """The paper's stop criteria (Table 11), behind one protocol.
 
 A criterion is a frozen description of a rule.  ``criterion.monitor(task, test_rng, sets)``
-gives the per-trial :class:`Monitor` that sees every training sequence through
-``update(n, net, sequence, outputs, error)`` and says when to stop; ``final_test(net)``
+gives the per-trial :class:`Monitor` that sees the training sequences in batches through
+``update(first, net, batch, outputs, errors)`` and says when to stop; ``final_test(net)``
 then runs the paper's test.  Every criterion takes the same arguments: ``sets`` is the
 pair (training set, test set) of a task trained on fixed sets (Exp 1) and ``None`` for a
 task drawn online; ``test_rng`` draws fresh test sequences.
+
+A monitor judges a whole batch at once (:meth:`~lstm97.tasks.Task.is_correct_batch`), so a
+trial costs no Python call per sequence.  Where a criterion needs the network itself (a
+test set, Exps 1 and 3), its ``horizon()`` says how many sequences may be trained before it
+next does, and the trial makes its batches no longer.
 """
 
 from __future__ import annotations
@@ -15,25 +20,33 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..tasks import Task, TaskSequence
+from ..tasks import SequenceBatch, Task, TaskSequence
 
 __all__ = ["Criterion", "Monitor", "ReberSuccess", "RecentTraining", "Streak", "TestSetStop", "evaluate"]
 
 Sets = tuple[list[TaskSequence], list[TaskSequence]]
 
+#: Batches are at most this long where a criterion does not ask for less.
+UNBOUNDED = 1 << 62
 
-def evaluate(net, task: Task, sequences) -> dict:
-    """The paper's test on ``sequences``: number wrong, mean absolute error (against the
-    criterion targets, so the noise-free target in 3c) and mean squared error."""
-    wrong, abs_err, sq_err = 0, 0.0, 0.0
-    steps = slice(None) if task.criterion_steps == "all" else slice(-1, None)
-    for seq in sequences:
-        out = net.forward(seq.inputs)
-        wrong += not task.is_correct(out, seq)
-        abs_err += task.abs_error(out, seq)
-        sq_err += float(np.mean((out[steps] - seq.criterion_targets[steps]) ** 2))
-    n = len(sequences)
-    return {"test_size": n, "test_wrong": wrong, "test_mae": abs_err / n, "test_mse": sq_err / n}
+
+def evaluate(net, task: Task, sequences, mse: bool = True) -> dict:
+    """The paper's test on ``sequences`` (a list of TaskSequence or a `SequenceBatch`):
+    number wrong, mean absolute error (against the criterion targets, so the noise-free
+    target in 3c) and, with ``mse``, mean squared error."""
+    batch = sequences if isinstance(sequences, SequenceBatch) else SequenceBatch.of(sequences)
+    out = net.forward_sequences(batch)
+    n = len(batch)
+    # Sums in sequence order, as adding one sequence at a time would (cumsum is sequential).
+    result = {"test_size": n, "test_wrong": int(n - np.count_nonzero(task.is_correct_batch(out, batch))),
+              "test_mae": float(np.cumsum(task.abs_error_batch(out, batch))[-1]) / n}
+    if mse:
+        steps = slice(None) if task.criterion_steps == "all" else slice(-1, None)
+        sq_err = 0.0
+        for seq, o in zip(batch.sequences, np.split(out, batch.offsets[1:-1])):
+            sq_err += float(np.mean((o[steps] - seq.criterion_targets[steps]) ** 2))
+        result["test_mse"] = sq_err / n
+    return result
 
 
 @runtime_checkable
@@ -48,9 +61,16 @@ class Monitor(Protocol):
     sequences: int | None
     extra: dict
 
-    def update(self, n: int, net, sequence: TaskSequence, outputs: np.ndarray, error: float) -> bool:
-        """See training sequence ``n`` (1-based), its ``outputs`` while training and its
-        ``error`` (Σ_k (t_k - y_k)^2 per target step); True when training should stop."""
+    def horizon(self) -> int:
+        """How many more training sequences (at least 1) may go by before the monitor must
+        see the network; the next batch is no longer."""
+
+    def update(self, first: int, net, batch: SequenceBatch, outputs: np.ndarray, errors: np.ndarray) -> int | None:
+        """See the training sequences ``first, first + 1, ...`` (1-based) of ``batch``, their
+        concatenated ``outputs`` while training and their ``errors`` (Σ_k (t_k - y_k)^2 per
+        target step); ``net`` is as after the last of them.  Returns None to go on, or how
+        many of them to keep when training should stop after one of them (the trial then
+        retrains to there, so the network is as it was after it)."""
 
     def final_test(self, net) -> dict:
         """The paper's test of the trained ``net``: ``test_size``, ``test_wrong``,
@@ -71,11 +91,20 @@ class _Monitor:
         self.criterion, self.task, self.test_rng, self.sets = criterion, task, test_rng, sets
         self.extra = {}
 
+    def horizon(self):
+        return UNBOUNDED
+
     def fresh(self, n):
         return [self.task.sample(self.test_rng) for _ in range(n)]
 
     def final_test(self, net):
         return evaluate(net, self.task, self.fresh(self.criterion.test_size))
+
+
+def _trailing(flags):
+    """The number of True at the end of ``flags``."""
+    wrong = np.flatnonzero(~flags)
+    return len(flags) - 1 - int(wrong[-1]) if len(wrong) else len(flags)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,19 +125,27 @@ class ReberSuccess:
 class _ReberMonitor(_Monitor):
     streak = 0
 
-    def update(self, n, net, seq, outputs, error):
-        self.streak = self.streak + 1 if self.task.is_correct(outputs, seq) else 0
-        if self.streak >= self.criterion.check_after:
+    def __init__(self, criterion, task, test_rng, sets):
+        super().__init__(criterion, task, test_rng, sets)
+        self.both = SequenceBatch.of(sets[0] + sets[1])   # packed once: the sets are fixed
+
+    def horizon(self):
+        return self.criterion.check_after - self.streak
+
+    def update(self, first, net, batch, outputs, errors):
+        correct = self.task.is_correct_batch(outputs, batch)
+        self.streak = self.streak + len(correct) if correct.all() else _trailing(correct)
+        if self.streak >= self.criterion.check_after:      # only ever at the batch's end
             self.streak = 0
-            train, test = self.sets
-            if all(self.task.is_correct(net.forward(s.inputs), s) for s in train + test):
-                self.solved, self.sequences = True, n
-        return self.solved
+            if self.task.is_correct_batch(net.forward_sequences(self.both), self.both).all():
+                self.solved, self.sequences = True, first + len(correct) - 1
+                return len(correct)
+        return None
 
     def final_test(self, net):
         train, test = self.sets
         result = evaluate(net, self.task, test)
-        result["train_wrong"] = evaluate(net, self.task, train)["test_wrong"]
+        result["train_wrong"] = evaluate(net, self.task, train, mse=False)["test_wrong"]
         return result
 
 
@@ -129,14 +166,17 @@ class Streak:
 class _StreakMonitor(_Monitor):
     streak = 0
 
-    def update(self, n, net, seq, outputs, error):
-        if self.task.is_correct(outputs, seq):
-            self.streak += 1
-            if self.streak == self.criterion.length:
-                self.solved, self.sequences = True, n - self.criterion.length + 1
-        else:
-            self.streak = 0
-        return self.solved
+    def horizon(self):
+        return self.criterion.length - self.streak
+
+    def update(self, first, net, batch, outputs, errors):
+        correct = self.task.is_correct_batch(outputs, batch)
+        self.streak = self.streak + len(correct) if correct.all() else _trailing(correct)
+        if self.streak >= self.criterion.length:           # only ever at the batch's end
+            last = first + len(correct) - 1
+            self.solved, self.sequences = True, last - self.criterion.length + 1
+            return len(correct)
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,15 +199,22 @@ class TestSetStop:
 
 
 class _TestSetMonitor(_Monitor):
-    def update(self, n, net, seq, outputs, error):
-        if n % self.criterion.interval:
-            return False
-        check = evaluate(net, self.task, self.fresh(self.criterion.check_size))
+    def horizon(self):
+        return self.criterion.interval - self.seen % self.criterion.interval
+
+    seen = 0
+
+    def update(self, first, net, batch, outputs, errors):
+        self.seen = n = first + len(batch) - 1
+        if n % self.criterion.interval:                    # a check falls only on the batch's end
+            return None
+        check = evaluate(net, self.task, self.fresh(self.criterion.check_size), mse=False)
         if check["test_wrong"] <= self.criterion.st1_wrong:
             self.extra.setdefault("sequences_st1", n)
             if check["test_mae"] < self.criterion.st2_error:
                 self.solved, self.sequences = True, n
-        return self.solved
+                return len(batch)
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,13 +242,27 @@ class _RecentMonitor(_Monitor):
         self.errors = np.zeros(criterion.window)
         self.wrong = np.zeros(criterion.window, dtype=bool)
 
-    def update(self, n, net, seq, outputs, error):
-        i = n % self.criterion.window
-        self.errors[i] = error
-        self.wrong[i] = not self.task.is_correct(outputs, seq)
-        if n < self.criterion.window or self.wrong.sum() > self.criterion.max_wrong:
-            return False
-        beta = self.criterion.beta
-        if beta is None or self.errors.mean() < beta:
-            self.solved, self.sequences = True, n
-        return self.solved
+    def horizon(self):
+        return self.criterion.window   # so a batch never writes a slot of the window twice
+
+    def update(self, first, net, batch, outputs, errors):
+        c = self.criterion
+        wrong = ~self.task.is_correct_batch(outputs, batch)
+        n = first + np.arange(len(wrong))
+        # The wrong count of the window after each sequence, at once: it gains this batch's
+        # and loses those that fall out of the window, which sit in the slots they overwrite.
+        count = self.wrong.sum() + np.cumsum(wrong.astype(np.int64) - self.wrong[n % c.window])
+        candidates = np.flatnonzero((n >= c.window) & (count <= c.max_wrong))
+        done = 0
+        for j in candidates.tolist():    # the window's mean as it is after sequence n[j]
+            self._write(n[done:j + 1], errors[done:j + 1], wrong[done:j + 1])
+            done = j + 1
+            if c.beta is None or self.errors.mean() < c.beta:
+                self.solved, self.sequences = True, int(n[j])
+                return done
+        self._write(n[done:], errors[done:], wrong[done:])
+        return None
+
+    def _write(self, n, errors, wrong):
+        self.errors[n % self.criterion.window] = errors
+        self.wrong[n % self.criterion.window] = wrong

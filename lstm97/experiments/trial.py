@@ -18,13 +18,19 @@ from collections.abc import Collection, Iterator
 import numpy as np
 
 from .._validation import check_int
+from .. import _core
 from ..models import LSTM
-from ..tasks import TaskSequence
+from ..tasks import SequenceBatch, TaskSequence
 from .construction import SequentialConstruction
 from .registry import Experiment, get_experiment
 from .seeding import stream, trial_streams
 
 __all__ = ["Step", "Trial", "run_trial"]
+
+#: The longest batch of training sequences one core call trains.
+BATCH = 256
+
+_MODES = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +107,7 @@ class Trial:
         self.failure: str | None = None
         self._window = 0.0
         self._start = None
+        self._train_batch = None
 
     @property
     def done(self) -> bool:
@@ -110,47 +117,97 @@ class Trial:
     def draw(self) -> TaskSequence:
         """The next training sequence: a string of the fixed training set (Exp 1), or a
         fresh sequence of the task."""
+        return self._draw(1).sequences[0]
+
+    def _draw(self, k) -> SequenceBatch:
+        """The next ``k`` training sequences, as ``k`` calls of :meth:`draw` would give them
+        (the set's indices drawn at once are the ones drawn one at a time)."""
         rng = self.streams["train"]
         if self.sets is not None:
-            train = self.sets[0]
-            return train[rng.integers(len(train))]
-        return self.task.sample(rng)
+            if self._train_batch is None:
+                self._train_batch = SequenceBatch.of(self.sets[0])
+            return self._train_batch.take(rng.integers(len(self.sets[0]), size=k))
+        return SequenceBatch.of([self.task.sample(rng) for _ in range(k)])
+
+    def _horizon(self) -> int:
+        """How many sequences the next batch may hold: as many as can go by before the
+        criterion must see the net, the next skipped update or the cap; one while a
+        sequential construction holds the cells' weights after every sequence."""
+        if self.construction is not None and self.construction.added_at is None:
+            return 1
+        k = min(self.monitor.horizon(), self.max_sequences - self.n, BATCH)
+        later = [m for m in self.skip_updates if m > self.n]
+        return min(k, max(1, min(later) - self.n - 1)) if later else k
+
+    def _advance(self, k) -> tuple[SequenceBatch, np.ndarray, np.ndarray] | None:
+        """Train the next ``k`` sequences (one core call) as ``k`` single steps of the trial
+        would; what they did, or None when a numeric blow-up ended the trial at the first."""
+        exp, net = self.experiment, self.net
+        first = self.n + 1
+        batch = self._draw(k)
+        start = net.get_weights() if k > 1 else None
+        if first in self.skip_updates:                     # then k is 1
+            seq = batch.sequences[0]
+            _, error = net.gradient(*seq)
+            errors, outputs, blow_up = np.array([error]), net.forward(seq.inputs), None
+        else:
+            errors, outputs, blow_up = net._run_many(batch, _MODES[exp.update], exp.learning_rate, True)
+        if blow_up is not None:
+            self.failure = str(blow_up)
+            if blow_up.sequence == 0:
+                self.n += 1
+                return None
+            k = blow_up.sequence                           # the ones before it trained
+            batch = batch.take(np.arange(k))
+            outputs = outputs[:batch.offsets[-1]]
+        errors = 2.0 * errors / np.add.reduceat(batch.target_mask, batch.offsets[:-1])
+        if self.construction is not None:                  # k is 1 while it holds
+            self.construction.after(first, float(errors[0]))
+        stop = self.monitor.update(first, net, batch, outputs, errors)
+        if stop is not None:
+            self.failure = None                            # it stopped before any blow-up
+            if stop < k:                                   # inside the batch: retrain to there
+                net.set_weights(start)
+                k, batch = stop, batch.take(np.arange(stop))
+                errors, outputs = errors[:stop], outputs[:batch.offsets[-1]]
+                net._run_many(batch, _MODES[exp.update], exp.learning_rate, False)
+        elif blow_up is not None:
+            self.n += 1                                    # the sequence that failed counts
+        self._track(first, errors)
+        self.n += k
+        return batch, errors, outputs
+
+    def _track(self, first, errors):
+        """Add the sequences' errors to the learning curve."""
+        n = first + np.arange(len(errors))
+        ends = np.flatnonzero(n % self._every == 0)
+        start = 0
+        for j in ends:                   # sums in sequence order, as one at a time would
+            self.curve.append([int(n[j]), float(np.cumsum(np.r_[self._window, errors[start:j + 1]])[-1]) / self._every])
+            self._window, start = 0.0, j + 1
+        if start < len(errors):
+            self._window = float(np.cumsum(np.r_[self._window, errors[start:]])[-1])
 
     def __iter__(self) -> Iterator[Step]:
         """Train one sequence per step until :attr:`done`; a numeric blow-up ends the
         trial and is kept in :attr:`failure`."""
         if self._start is None:
             self._start = time.perf_counter()
-        exp, net = self.experiment, self.net
         while not self.done:
-            self.n += 1
-            n, seq = self.n, self.draw()
-            try:
-                if n in self.skip_updates:
-                    _, error = net.gradient(*seq)
-                    outputs = net.forward(seq.inputs)
-                else:
-                    error, outputs = net.train_sequence(*seq, learning_rate=exp.learning_rate,
-                                                        update=exp.update, return_outputs=True)
-            except FloatingPointError as exc:
-                self.failure = str(exc)
+            done = self._advance(1)
+            if done is None or self.failure is not None:
                 return
-            error = 2.0 * error / np.count_nonzero(seq.target_mask)
-            self._window += error
-            if n % self._every == 0:
-                self.curve.append([n, self._window / self._every])
-                self._window = 0.0
-            states = net.cell_states
-            if self.construction is not None:
-                self.construction.after(n, error)
-            self.monitor.update(n, net, seq, outputs, error)
-            yield Step(n, seq, error, outputs, states, net)
+            batch, errors, outputs = done
+            yield Step(self.n, batch.sequences[0], float(errors[0]), outputs, self.net.cell_states, self.net)
 
     def run(self) -> dict:
         """Train to the end (from wherever iteration left off), run the paper's test and
-        return the record; see :func:`run_trial` for its fields."""
-        for _ in self:
-            pass
+        return the record; see :func:`run_trial` for its fields.  The sequences are trained
+        in batches (one core call each), with the same result as iterating."""
+        if self._start is None:
+            self._start = time.perf_counter()
+        while not self.done:
+            self._advance(self._horizon())
         exp = self.experiment
         record = {"experiment": exp.name, "trial": self.trial, "seed": self.seed,
                   "max_sequences": self.max_sequences, "update": exp.update,

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _core
 from .._validation import MAX_STEPS, check_choice, check_real, check_rng
+from ..tasks.base import SequenceBatch
 from . import persistence
 from .topology import GROUPS, Topology
 
@@ -255,10 +256,80 @@ class LSTM:
         else:
             y, mask = self._targets(targets, target_mask, T)
         out = np.full((T, self.topology.n_outputs), np.nan) if outputs else None
-        fail, step = self._core.run(x, symbols, y, mask, out, mode, learning_rate)
+        done, fail, step = self._core.run(x, symbols, np.array([0, T], dtype=np.intp), y, mask, out, None,
+                                          mode, learning_rate)
         if fail != _core.Fail.FAIL_NONE:
             raise _blow_up(fail, f"step {step} (0-based) of the sequence", learning_rate)
         return out
+
+    def _pack(self, sequences, learn):
+        """Validate ``sequences`` and concatenate them for the core: ``(x, symbols, offsets,
+        targets, mask)``.  Each sequence is ``(inputs, targets[, target_mask])`` or has those
+        attributes (a ``TaskSequence``); without ``learn``, its inputs alone will do.  The
+        values are checked on the concatenation, at once, by the checks of one sequence."""
+        if isinstance(sequences, SequenceBatch):               # packed already: check the values alone
+            x, symbols = self._inputs(sequences.inputs)
+            offsets = sequences.offsets
+            if not learn:
+                return x, symbols, offsets, None, None
+            return (x, symbols, offsets, *self._targets(sequences.targets, sequences.target_mask, len(sequences.inputs)))
+        if isinstance(sequences, (np.ndarray, str, bytes)) or not hasattr(sequences, "__iter__"):
+            raise TypeError("sequences must be an iterable of sequences (e.g. a list of TaskSequence), "
+                            f"got {type(sequences).__name__}")
+        parts = []
+        for i, seq in enumerate(sequences):
+            if isinstance(seq, (tuple, list)):
+                if not (2 if learn else 1) <= len(seq) <= 3:
+                    raise ValueError(f"sequences[{i}] must be (inputs, targets[, target_mask]), "
+                                     f"got {len(seq)} items")
+                seq = (*seq, None, None)
+            elif hasattr(seq, "inputs"):
+                seq = (seq.inputs, getattr(seq, "targets", None), getattr(seq, "target_mask", None))
+            elif learn:
+                raise TypeError(f"sequences[{i}] must be (inputs, targets[, target_mask]) or a "
+                                f"TaskSequence, got {type(seq).__name__}")
+            else:
+                seq = (seq, None, None)
+            if learn and seq[1] is None:
+                raise TypeError(f"sequences[{i}] has no targets; training needs them")
+            parts.append(seq)
+        if not parts:
+            raise ValueError("sequences is empty")
+        xs = [_array(p[0]) for p in parts]
+        lengths = np.array([x.shape[0] if x.ndim else 0 for x in xs])
+        empty = np.flatnonzero(lengths == 0)
+        if len(empty):
+            raise ValueError(f"sequences[{empty[0]}] has no steps; a sequence has inputs of shape (T,) "
+                             "or (T, n_inputs) with T >= 1")
+        if len({(x.ndim, x.dtype.kind in "iu") for x in xs}) > 1:
+            raise ValueError("sequences mixes symbol and dense inputs")
+        offsets = np.zeros(len(xs) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=offsets[1:])
+        x, symbols = self._inputs(_concatenate("inputs", xs))
+        if not learn:
+            return x, symbols, offsets, None, None
+        ys = [_array(p[1]) for p in parts]
+        bad = np.flatnonzero(np.array([y.shape[0] if y.ndim else -1 for y in ys]) != lengths)
+        if len(bad):
+            raise ValueError(f"sequences[{bad[0]}] has targets of shape {ys[bad[0]].shape} for "
+                             f"{lengths[bad[0]]} steps")
+        ms = [np.ones(n, bool) if p[2] is None else _array(p[2]) for p, n in zip(parts, lengths)]
+        y, mask = self._targets(_concatenate("targets", ys), _concatenate("target_mask", ms), int(offsets[-1]))
+        return x, symbols, offsets, y, mask
+
+    def _run_many(self, sequences, mode, learning_rate=0.0, outputs=False):
+        """Run ``sequences`` one after another in one core call; ``(errors, outputs, blow_up)``
+        with ``blow_up`` None, or the ``FloatingPointError`` of the sequence that failed
+        (its ``sequence`` attribute is its index; ``errors`` is cut to the ones before)."""
+        x, symbols, offsets, y, mask = self._pack(sequences, mode != _core.Mode.MODE_FORWARD)
+        out = np.full((int(offsets[-1]), self.topology.n_outputs), np.nan) if outputs else None
+        errors = np.zeros(len(offsets) - 1)
+        done, fail, step = self._core.run(x, symbols, offsets, y, mask, out, errors, mode, learning_rate)
+        if fail == _core.Fail.FAIL_NONE:
+            return errors, out, None
+        exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
+        exc.sequence = done
+        return errors[:done], out, exc
 
     # ----------------------------------------------------------------- whole sequences
 
@@ -307,6 +378,58 @@ class LSTM:
             check_choice("update", update, UPDATE_MODES)]
         outputs = self._run(inputs, targets, target_mask, mode, learning_rate, outputs=return_outputs)
         return (self._core.error, outputs) if return_outputs else self._core.error
+
+    @_exclusive
+    def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
+        """Train online on several sequences, one after another, in one call.
+
+        The same as calling :meth:`train_sequence` on each in turn (bit for bit), without
+        the per-call cost: the whole batch runs in one loop of the compiled core, which
+        matters for short sequences (a 12-step Reber string costs less than the call).
+
+        Parameters
+        ----------
+        sequences : SequenceBatch, or iterable of (inputs, targets[, target_mask])
+            Each a sequence as :meth:`train_sequence` takes it (a ``TaskSequence`` is one),
+            all dense or all symbols; a :class:`~lstm97.tasks.SequenceBatch` is taken as
+            packed, with no work per sequence.
+        learning_rate, update
+            As for :meth:`train_sequence`.
+        return_outputs : bool, default False
+            Also return the outputs of every step, concatenated (see below).
+
+        Returns
+        -------
+        errors : ndarray of shape (n,)
+            E of each sequence, from the outputs it produced while training.
+        outputs : ndarray of shape (sum of lengths, n_outputs), only with ``return_outputs=True``
+            The sequences' outputs, one after another (``np.split(outputs,
+            np.cumsum(lengths)[:-1])`` cuts them apart), as :meth:`train_sequence` returns them.
+
+        Raises
+        ------
+        FloatingPointError
+            On a numeric blow-up in sequence ``i`` (the exception's ``sequence``
+            attribute): the sequences before it are trained, and the network is exactly as
+            it was after them.
+        """
+        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
+        mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
+            check_choice("update", update, UPDATE_MODES)]
+        errors, outputs, blow_up = self._run_many(sequences, mode, learning_rate, return_outputs)
+        if blow_up is not None:
+            raise blow_up
+        return (errors, outputs) if return_outputs else errors
+
+    @_exclusive
+    def forward_sequences(self, sequences) -> np.ndarray:
+        """Run several sequences (each from reset activations) in one call and return their
+        outputs one after another, ``ndarray of shape (sum of lengths, n_outputs)``.
+
+        ``sequences`` is an iterable of input arrays, or of sequences whose first item (or
+        ``inputs``) is the input, e.g. ``TaskSequence``; the same as :meth:`forward` on each.
+        """
+        return self._run_many(sequences, _core.Mode.MODE_FORWARD, outputs=True)[1]
 
     # ----------------------------------------------------------------- one step at a time
 
@@ -416,6 +539,20 @@ def _finite_float64(name, arr):
         raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in where)}); "
                          "a value beyond the float64 range counts as inf")
     return arr
+
+
+def _array(a):
+    return a if type(a) is np.ndarray else np.asarray(a)
+
+
+def _concatenate(name, arrays):
+    """The sequences' ``name`` arrays one after another; a ValueError naming ``name`` if
+    their shapes do not fit together."""
+    try:
+        return np.concatenate(arrays)
+    except ValueError:
+        shapes = sorted({a.shape[1:] for a in arrays})
+        raise ValueError(f"the sequences' {name} do not fit together: per-step shapes {shapes}") from None
 
 
 def _blow_up(fail, step, learning_rate=None):

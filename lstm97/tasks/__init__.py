@@ -63,6 +63,7 @@ from .arithmetic import Adding, Multiplication, _MarkedPairs
 from .base import (
     MAX_DATASET,
     MAX_STEPS,
+    SequenceBatch,
     Task,
     TaskDataset,
     TaskSequence,
@@ -99,6 +100,7 @@ __all__ = [
     "Latch",
     "Multiplication",
     "Parity",
+    "SequenceBatch",
     "Task",
     "TaskDataset",
     "TaskSequence",

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validation import MAX_STEPS, check_choice, check_int, check_real, check_rng, shown
 
-__all__ = ["MAX_DATASET", "MAX_STEPS", "Task", "TaskDataset", "TaskSequence", "abs_criterion"]
+__all__ = ["MAX_DATASET", "MAX_STEPS", "SequenceBatch", "Task", "TaskDataset", "TaskSequence", "abs_criterion"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,6 +237,97 @@ class TaskDataset:
         return len(self.lengths)
 
 
+@dataclass(frozen=True, eq=False)
+class SequenceBatch:
+    """Sequences of a task one after another, as the engine trains them in one call.
+
+    Sequence ``i`` is rows ``offsets[i]:offsets[i + 1]`` of every per-step array.
+    :meth:`lstm97.LSTM.train_sequences` and :meth:`~lstm97.LSTM.forward_sequences` take a
+    batch as it is (a list of sequences is packed into one first), and the criteria judge
+    a whole batch at once (:meth:`Task.is_correct_batch`).
+
+    Attributes
+    ----------
+    inputs : ndarray of shape (N,) and dtype int64, or of shape (N, n_inputs), float64
+    targets, criterion_targets : ndarray of shape (N, n_outputs), float64
+        As in `TaskSequence`, concatenated.
+    target_mask : ndarray of shape (N,), bool
+    legal_next : ndarray of shape (N, n_outputs), bool, or None
+        Exp 1's legal successors, concatenated (None for other tasks).
+    offsets : ndarray of shape (n + 1,), intp
+        Where each sequence starts, and N at the end.
+    sequences : list of TaskSequence
+        The sequences themselves.
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    target_mask: np.ndarray
+    criterion_targets: np.ndarray
+    legal_next: np.ndarray | None
+    offsets: np.ndarray
+    sequences: list
+
+    @classmethod
+    def of(cls, sequences):
+        """Pack ``sequences`` (TaskSequence, at least one, of one task) into a batch."""
+        sequences = list(sequences)
+        if not sequences:
+            raise ValueError("sequences is empty")
+        for i, seq in enumerate(sequences):
+            if not isinstance(seq, TaskSequence):
+                raise TypeError(f"sequences[{i}] must be a TaskSequence, got {shown(seq)}")
+        offsets = np.zeros(len(sequences) + 1, dtype=np.intp)
+        np.cumsum([seq.inputs.shape[0] for seq in sequences], out=offsets[1:])
+        cat = np.concatenate
+        legal = None if sequences[0].legal_next is None else cat([seq.legal_next for seq in sequences])
+        targets = cat([seq.targets for seq in sequences])
+        noisy = any(seq.noise_free_targets is not None for seq in sequences)
+        return cls(cat([seq.inputs for seq in sequences]), targets, cat([seq.target_mask for seq in sequences]),
+                   cat([seq.criterion_targets for seq in sequences]) if noisy else targets, legal, offsets,
+                   sequences)
+
+    def __len__(self):
+        return len(self.sequences)
+
+    @property
+    def lengths(self):
+        """ndarray of shape (n,): each sequence's length."""
+        return np.diff(self.offsets)
+
+    def take(self, indices):
+        """The batch of sequences ``indices`` (an int array, repeats allowed), in that order."""
+        indices = np.asarray(indices, dtype=np.intp)
+        if indices.ndim != 1 or not len(indices):
+            raise ValueError(f"indices must be a non-empty 1-D array of sequence numbers, got shape {indices.shape}")
+        lengths = self.lengths[indices]
+        offsets = np.zeros(len(indices) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=offsets[1:])
+        rows = np.repeat(self.offsets[indices] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        targets = self.targets[rows]
+        return SequenceBatch(self.inputs[rows], targets, self.target_mask[rows],
+                             targets if self.criterion_targets is self.targets else self.criterion_targets[rows],
+                             None if self.legal_next is None else self.legal_next[rows], offsets,
+                             [self.sequences[i] for i in indices])
+
+    def judged(self, outputs, steps):
+        """The rows a criterion judges (``steps`` "end" or "all", see :func:`abs_criterion`):
+        ``(rows, sequence of each row, outputs there)``; refuses outputs of the wrong shape
+        or non-finite at those rows."""
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if outputs.shape != self.targets.shape:
+            raise ValueError(f"outputs must have shape {self.targets.shape} (the batch's steps), got {outputs.shape}")
+        if steps == "end":
+            rows, owner = self.offsets[1:] - 1, np.arange(len(self))
+        else:
+            rows = np.flatnonzero(self.target_mask)
+            owner = np.searchsorted(self.offsets, rows, side="right") - 1
+        out = outputs[rows]
+        if not np.isfinite(out).all():
+            raise ValueError("outputs has NaN or inf at a step the criterion judges")
+        return rows, owner, out
+
+
 class Task:
     """Interface shared by all task generators.
 
@@ -324,6 +415,21 @@ class Task:
         """
         return abs_criterion(outputs, sequence, self.tolerance, self.criterion_steps,
                              self._inclusive)
+
+    def is_correct_batch(self, outputs, batch):
+        """:meth:`is_correct` of every sequence of ``batch`` (a `SequenceBatch`) at once, from
+        their concatenated ``outputs`` (shape ``(N, n_outputs)``); ``ndarray of bool, (n,)``."""
+        rows, owner, out = batch.judged(outputs, self.criterion_steps)
+        err = np.abs(out - batch.criterion_targets[rows])
+        wrong = (err > self.tolerance if self._inclusive else err >= self.tolerance).any(axis=1)
+        return np.bincount(owner, weights=wrong, minlength=len(batch)) == 0
+
+    def abs_error_batch(self, outputs, batch):
+        """:meth:`abs_error` of every sequence of ``batch`` at once; ``ndarray of float, (n,)``."""
+        rows, owner, out = batch.judged(outputs, self.criterion_steps)
+        worst = np.full(len(batch), -np.inf)
+        np.maximum.at(worst, owner, np.abs(out - batch.criterion_targets[rows]).max(axis=1))
+        return worst
 
     def abs_error(self, outputs, sequence):
         """The largest absolute error over the output units and the steps the criterion looks at.

@@ -237,6 +237,20 @@ class EmbeddedReber(Task):
         legal = sequence.legal_next
         if legal is None:
             raise ValueError("sequence has no legal_next: it was not drawn by EmbeddedReber")
-        weakest_legal = np.where(legal, out, np.inf).min(axis=1)
-        strongest_illegal = np.where(legal, -np.inf, out).max(axis=1)
-        return bool(np.all(weakest_legal > strongest_illegal))
+        return bool(np.all(_separated(out, legal)))
+
+    def is_correct_batch(self, outputs, batch):
+        """:meth:`is_correct` of every string of ``batch`` (a `SequenceBatch`) at once;
+        ``ndarray of bool, (n,)``."""
+        if batch.legal_next is None:
+            raise ValueError("batch has no legal_next: its strings were not drawn by EmbeddedReber")
+        rows, owner, out = batch.judged(outputs, "all")
+        wrong = ~_separated(out, batch.legal_next[rows])
+        return np.bincount(owner, weights=wrong, minlength=len(batch)) == 0
+
+
+def _separated(outputs, legal):
+    """Per row: every legal successor's output is strictly above every other one."""
+    weakest_legal = np.where(legal, outputs, np.inf).min(axis=1)
+    strongest_illegal = np.where(legal, -np.inf, outputs).max(axis=1)
+    return weakest_legal > strongest_illegal
