@@ -1,0 +1,84 @@
+"""The core against a plain-C build of the same algorithm (c_baseline/lstm_baseline.c).
+
+Target (the issue): the core at most 1.0x the C baseline per step on the adding net,
+with the C compiled at the core's own flags (``-O3 -g0``).  The ``-march=native`` build
+shows what the portable flags leave on the table.
+"""
+
+import math
+import statistics
+import time
+
+from .c_baseline import NATIVE_FLAGS, CBaseline
+from .common import network, sequence
+
+T = 1000
+LEARNING_RATE = 1e-3
+ROUNDS = 31
+CALLS = 3
+
+
+def alternate(runs, rounds=ROUNDS, calls=CALLS):
+    """Thread CPU seconds per call of each of ``runs`` (a dict of name to callable).
+
+    Each round runs every callable in turn, ``calls`` times each, and keeps the best;
+    returns, per name, the median of those bests over ``rounds`` rounds.  Alternating in
+    one process keeps the ratios true when the shared machine's speed drifts.
+    """
+    best = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            fastest = math.inf
+            for _ in range(calls):
+                start = time.thread_time()
+                run()
+                fastest = min(fastest, time.thread_time() - start)
+            best[name].append(fastest)
+    return {name: statistics.median(times) for name, times in best.items()}
+
+
+class CoreVsC:
+    """Training on one T = 1000 adding sequence (4-1 net, 93 weights, one target at the
+    last step, ``update="sequence"``): the core's ``LSTM.train_sequence`` against the C
+    baseline from the same weights, per step, measured alternately in this process."""
+
+    def setup(self):
+        net = network("4-1")
+        x, y, mask = sequence(net.topology, "dense", "end", T)
+        c, native = CBaseline(net), CBaseline(net, NATIVE_FLAGS)
+        seconds = alternate({
+            "core": lambda: net.train_sequence(x, y, mask, learning_rate=LEARNING_RATE),
+            "c": lambda: c.train_sequence(x, y, mask, LEARNING_RATE),
+            "c_native": lambda: native.train_sequence(x, y, mask, LEARNING_RATE),
+        })
+        self.per_step = {name: s / T for name, s in seconds.items()}
+
+    def track_core_over_c(self):
+        """Core / C (both at ``-O3 -g0``), per step; target <= 1.0."""
+        return self.per_step["core"] / self.per_step["c"]
+
+    track_core_over_c.unit = "x"
+
+    def track_core_over_c_native(self):
+        """Core / C built with ``-O3 -march=native``, per step."""
+        return self.per_step["core"] / self.per_step["c_native"]
+
+    track_core_over_c_native.unit = "x"
+
+    def track_core_us_per_step(self):
+        """Microseconds per step of the core (the median the ratios use)."""
+        return self.per_step["core"] * 1e6
+
+    track_core_us_per_step.unit = "us/step"
+
+    def track_c_us_per_step(self):
+        """Microseconds per step of the C baseline at ``-O3 -g0``."""
+        return self.per_step["c"] * 1e6
+
+    track_c_us_per_step.unit = "us/step"
+
+    def track_c_native_us_per_step(self):
+        """Microseconds per step of the C baseline at ``-O3 -march=native``."""
+        return self.per_step["c_native"] * 1e6
+
+    track_c_native_us_per_step.unit = "us/step"
