@@ -5,36 +5,11 @@ with the C compiled at the core's own flags (``-O3 -g0``).  The ``-march=native`
 shows what the portable flags leave on the table.
 """
 
-import math
-import statistics
-import time
-
 from .c_baseline import NATIVE_FLAGS, CBaseline
-from .common import network, sequence
+from .common import alternate, network, sequence
 
 T = 1000
 LEARNING_RATE = 1e-3
-ROUNDS = 31
-CALLS = 3
-
-
-def alternate(runs, rounds=ROUNDS, calls=CALLS):
-    """Thread CPU seconds per call of each of ``runs`` (a dict of name to callable).
-
-    Each round runs every callable in turn, ``calls`` times each, and keeps the best;
-    returns, per name, the median of those bests over ``rounds`` rounds.  Alternating in
-    one process keeps the ratios true when the shared machine's speed drifts.
-    """
-    best = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, run in runs.items():
-            fastest = math.inf
-            for _ in range(calls):
-                start = time.thread_time()
-                run()
-                fastest = min(fastest, time.thread_time() - start)
-            best[name].append(fastest)
-    return {name: statistics.median(times) for name, times in best.items()}
 
 
 class CoreVsC:

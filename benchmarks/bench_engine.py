@@ -1,6 +1,10 @@
 """Speed and memory of the compiled core on the paper's networks and tasks."""
 
-from .common import NETS, best_time, network, sequence
+import numpy as np
+
+from lstm97 import tasks
+
+from .common import NETS, alternate, best_time, network, sequence
 
 BATCH = 20
 
@@ -34,6 +38,57 @@ class Engine:
         return best_time(lambda: self.time_train_sequences(name), number=3) / self.steps * 1e6
 
     track_train_us_per_step.unit = "us/step"
+
+
+class ShortSequences:
+    """Embedded Reber (Reber 3x2 net, strings of about 12 steps): 256 strings trained in one
+    call (``train_sequences`` on a packed ``SequenceBatch``, as a trial trains them) against
+    one call per string and against the per-step cost of one long sequence of the same
+    symbols, all measured in this process.  Targets (issue 14): at most 2 µs overhead per
+    string, and the batch within 1.5x the long sequence's cost per step."""
+
+    def setup(self):
+        self.net = network("1-5")
+        rng = np.random.default_rng(0)
+        strings = [tasks.EmbeddedReber().sample(rng) for _ in range(256)]
+        self.batch = tasks.SequenceBatch.of(strings)
+        self.strings = strings
+        self.steps = len(self.batch.inputs)
+        self.long = (self.batch.inputs, self.batch.targets, self.batch.target_mask)
+        lr = 1e-3
+        self.seconds = alternate({
+            "batch": lambda: self.net.train_sequences(self.batch, learning_rate=lr),
+            "list": lambda: self.net.train_sequences(self.strings, learning_rate=lr),
+            "calls": lambda: [self.net.train_sequence(*s, learning_rate=lr) for s in strings],
+            "long": lambda: self.net.train_sequence(*self.long, learning_rate=lr),
+        }, rounds=15)
+
+    def _overhead(self, how):
+        return (self.seconds[how] - self.seconds["long"]) / len(self.strings) * 1e6
+
+    def track_overhead_us_per_string_batch(self):
+        """µs per string beyond the step work, 256 packed strings per call; target <= 2."""
+        return self._overhead("batch")
+
+    track_overhead_us_per_string_batch.unit = "us"
+
+    def track_overhead_us_per_string_list(self):
+        """The same for a plain list of 256 strings (packed inside the call)."""
+        return self._overhead("list")
+
+    track_overhead_us_per_string_list.unit = "us"
+
+    def track_overhead_us_per_string_one_call_each(self):
+        """The same with one ``train_sequence`` call per string."""
+        return self._overhead("calls")
+
+    track_overhead_us_per_string_one_call_each.unit = "us"
+
+    def track_batch_over_long_per_step(self):
+        """Cost per step of the packed batch over that of one long sequence; target <= 1.5."""
+        return self.seconds["batch"] / self.seconds["long"]
+
+    track_batch_over_long_per_step.unit = "x"
 
 
 class MemoryVsLength:

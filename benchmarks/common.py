@@ -1,6 +1,9 @@
 """What the benchmarks share: Table 10 networks, the paper's tasks, and timing helpers."""
 
 import importlib.util
+import math
+import statistics
+import time
 import timeit
 from pathlib import Path
 
@@ -50,3 +53,22 @@ def test_module(name):
 def best_time(fn, number, repeat=5):
     """Best of ``repeat`` runs of ``number`` calls, in seconds per call."""
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def alternate(runs, rounds=31, calls=3):
+    """Thread CPU seconds per call of each of ``runs`` (a dict of name to callable).
+
+    Each round runs every callable in turn, ``calls`` times each, and keeps the best;
+    returns, per name, the median of those bests over ``rounds`` rounds.  Alternating in
+    one process keeps the ratios true when the shared machine's speed drifts.
+    """
+    best = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            fastest = math.inf
+            for _ in range(calls):
+                start = time.thread_time()
+                run()
+                fastest = min(fastest, time.thread_time() - start)
+            best[name].append(fastest)
+    return {name: statistics.median(times) for name, times in best.items()}
