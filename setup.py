@@ -1,4 +1,4 @@
-"""Build the typed Cython core.
+"""Build the typed Cython core: the LSTM (_core) and the standard recurrent nets (_recurrent).
 
 Compiler directives live here and nowhere else. ``LSTM97_DEBUG=1`` at build
 time turns bounds checks, wrap-around and initialised-check back on and
@@ -27,12 +27,13 @@ compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
 
 extensions = [
     Extension(
-        "lstm97._core",
-        ["lstm97/_core.pyx"],
+        f"lstm97.{name}",
+        [f"lstm97/{name}.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
     )
+    for name in ("_core", "_recurrent")    # the LSTM; the standard recurrent nets
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

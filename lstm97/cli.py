@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, OPTIONS, get_experiment, parse_settings,
+from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, GUESSING, OPTIONS, get_experiment, parse_settings,
                           read_results, results_path, run_experiment, summarize, write_summary)
 from .models import UPDATE_MODES
 from .report import plot, report, summaries
@@ -99,12 +99,15 @@ def _parse(argv):
 
 
 def _list():
-    width = max(map(len, EXPERIMENTS))
-    print(f"{'experiment':{width}}  table        weights  trials  paper: % success, mean sequences")
-    for name, exp in EXPERIMENTS.items():
-        success = exp.paper.get("success")
-        print(f"{name:{width}}  {exp.table:11}  {exp.topology.n_weights:7}  {exp.trials:6}  "
-              f"{'-' if success is None else success:>3}, {exp.paper['sequences']:,}")
+    width = max(map(len, [*EXPERIMENTS, *GUESSING, "weight guessing experiments"]))
+    for group, rows, unit in (("LSTM", EXPERIMENTS, "sequences"), ("weight guessing", GUESSING, "guesses")):
+        print(f"{group + ' experiments':{width}}  table        weights  trials  paper: % success, mean {unit}")
+        for name, exp in rows.items():
+            success = exp.paper.get("success")
+            print(f"{name:{width}}  {exp.table:11}  {exp.topology.n_weights:7}  {exp.trials:6}  "
+                  f"{'-' if success is None else success:>3}, {exp.paper['sequences']:,}")
+        if rows is EXPERIMENTS:
+            print()
 
 
 def _experiments(args):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import collect, get_experiment, summarize
+from .experiments import GuessingExperiment, collect, get_experiment, summarize
 from .experiments.criteria import ReberSuccess, RecentTraining, Streak, TestSetStop
 
 __all__ = ["figure_data", "in_band", "plot", "report", "run_notes", "shortened", "summaries",
@@ -48,13 +48,25 @@ def _test_figures(exp, ours):
     return f"wrong - / {ours['test_wrong']:.1f} of {size}"
 
 
+def _solution_test(ours) -> str:
+    """A guessing row's test: how many solutions got a test sequence wrong, their mean
+    absolute test error."""
+    if not ours["solved"]:
+        return "no solution"
+    return (f"{ours['solved'] - ours['solutions_failing_test']} of {ours['solved']} all right; "
+            f"mean abs. error {ours['solutions_test_mae']:.2g}")
+
+
 def in_band(exp, ours) -> bool | None:
     """The acceptance band: success at least the paper's minus 10 points, and the mean
-    number of training sequences within a factor of 2 of the paper's."""
+    number of training sequences (of guesses, for a guessing row) within a factor of 2 of
+    the paper's; a guessing row's solutions must also pass their test sets."""
     paper = exp.paper
     if not ours["trials"]:
         return None
     success_ok = ours["success"] >= paper.get("success", 100) - 10
+    if isinstance(exp, GuessingExperiment) and ours.get("solutions_failing_test"):
+        return False
     mean = ours["sequences"]
     return bool(success_ok and mean is not None and paper["sequences"] / 2 <= mean <= 2 * paper["sequences"])
 
@@ -163,12 +175,25 @@ def report(rows) -> str:
     """The Markdown table of ``rows`` (from :func:`summaries`): the paper's figures next
     to ours, with the band's verdict; a shortened run (fewer trials than the paper's, a
     lower cap than the experiment's) says so in the verdict column, a variant lists its
-    options after its name.  A legend follows the table."""
-    lines = [
-        "| experiment | table | trials paper / ours | % success paper / ours "
-        "| sequences paper / ours mean (median) | test paper / ours | in band |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    options after its name.  A legend follows the table.  Rows of the guessing study get
+    a table of their own, after the LSTM rows'."""
+    lstm = [r for r in rows if not isinstance(get_experiment(r["experiment"]), GuessingExperiment)]
+    guessing = [r for r in rows if isinstance(get_experiment(r["experiment"]), GuessingExperiment)]
+    parts = [_table(lstm, guessing=False)] if lstm or not guessing else []
+    if guessing:
+        parts.append(_table(guessing, guessing=True))
+    return "\n".join(parts)
+
+
+def _table(rows, guessing):
+    if guessing:
+        lines = ["| experiment | study | trials study / ours | % solved study / ours "
+                 "| guesses study / ours mean (median) | test of the solutions | in band |",
+                 "|---|---|---|---|---|---|---|"]
+    else:
+        lines = ["| experiment | table | trials paper / ours | % success paper / ours "
+                 "| sequences paper / ours mean (median) | test paper / ours | in band |",
+                 "|---|---|---|---|---|---|---|"]
     any_short = any_variant = False
     for ours in rows:
         name = ours["experiment"]
@@ -192,12 +217,19 @@ def report(rows) -> str:
         if exp.options:
             any_variant = True
             label += f", variant: {variant_text(exp)}"
+        test = _solution_test(ours) if guessing else _test_figures(exp, ours)
         lines.append(
             f"| {_cell(label)} | {exp.table} | {paper['trials']} / {ours['trials']} "
             f"| {_n(paper.get('success'))} / {_n(ours['success'])} | {sequences} "
-            f"| {_test_figures(exp, ours)} | {_cell(band)} |")
-    legend = ["", "In band: success at least the paper's minus 10 points and the mean sequences "
-                  "(of the solved trials) within a factor of 2 of the paper's."]
+            f"| {test} | {_cell(band)} |")
+    if guessing:
+        legend = ["", "In band: as for the LSTM rows (at least the study's success minus 10 points, "
+                      "the mean guesses of the solved trials within a factor of 2 of the study's), "
+                      "and every solution right on all of its 100 test sequences. The study: "
+                      "every solution passed, mean absolute test errors below 0.001."]
+    else:
+        legend = ["", "In band: success at least the paper's minus 10 points and the mean sequences "
+                      "(of the solved trials) within a factor of 2 of the paper's."]
     if any_short:
         legend.append("Shortened: fewer trials than the paper's leave the success rate uncertain "
                       "(the 95% interval is given); a cap below the experiment's can only "

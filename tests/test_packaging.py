@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(lstm97.__file__).resolve().parent
 
 # What the sdist must hold to build lstm97 and to run its tests and benchmarks.
-NEEDED = ["lstm97/_core.pyx", "lstm97/_core.pyi", "lstm97/py.typed", "lstm97/__init__.py",
+NEEDED = ["lstm97/_core.pyx", "lstm97/_core.pyi", "lstm97/_recurrent.pyx", "lstm97/_recurrent.pyi", "lstm97/py.typed", "lstm97/__init__.py",
           "setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE",
           "tests/conftest.py", "tests/reference.py", "tests/torch_twin.py",
           "docs/reproduction.md", "benchmarks/asv.conf.json"]
 # Built in place by a build or an editable install; never shipped.
-BUILT = ["lstm97/_core.c", "lstm97/_core" + importlib.machinery.EXTENSION_SUFFIXES[0]]
+BUILT = [f"lstm97/{m}{ext}" for m in ("_core", "_recurrent")
+         for ext in (".c", importlib.machinery.EXTENSION_SUFFIXES[0])]
 
 
 CACHES = {"__pycache__", ".pytest_cache", ".hypothesis", ".asv", ".benchmarks"}
@@ -216,7 +217,7 @@ def _clean_copy(target):
         top = Path(directory) == ROOT
         return {n for n in names if n in CACHES or n.endswith((".so", ".pyc"))
                 or top and (n in (".git", "build", "dist", "lstm97-results") or n.endswith(".egg-info"))
-                or Path(directory) == ROOT / "lstm97" and n in ("_core.c", "_core.html")}
+                or Path(directory) == ROOT / "lstm97" and n.endswith((".c", ".html"))}
 
     shutil.copytree(ROOT, target, ignore=junk)
     return target
@@ -243,8 +244,9 @@ def test_the_sdist_and_the_wheel_built_from_it(tmp_path):
     with zipfile.ZipFile(wheel) as whl:
         names = whl.namelist()
         metadata = whl.read(f"lstm97-{lstm97.__version__}.dist-info/METADATA").decode()
-    assert {"lstm97/_core.pyi", "lstm97/py.typed", "lstm97/_core.pyx"} <= set(names)
-    assert [n for n in names if n.startswith("lstm97/_core.") and n.endswith(".so")]
+    assert {"lstm97/_core.pyi", "lstm97/py.typed", "lstm97/_core.pyx", "lstm97/_recurrent.pyi"} <= set(names)
+    for module in ("_core", "_recurrent"):
+        assert [n for n in names if n.startswith(f"lstm97/{module}.") and n.endswith(".so")]
     assert not [n for n in names if n.endswith(".c") or n.startswith(("tests/", "docs/", "benchmarks/"))]
     assert "License-Expression: MIT\n" in metadata and "Classifier: License ::" not in metadata
     assert "Project-URL: Homepage, https://github.com/lstm97/lstm97\n" in metadata

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 
-from .trial import Trial
+from .trial import make_trial
 
 __all__ = ["map_trials"]
 
@@ -31,13 +31,15 @@ REPORT_EVERY = 0.5
 def _train(experiment, trial, options, report) -> dict:
     """Run one trial, calling ``report(n)`` with the sequences trained at most every
     :data:`REPORT_EVERY` seconds."""
-    run = Trial(experiment, trial, **options)
     last = time.monotonic()
-    for step in run:
-        if step.n % 64 == 0 and time.monotonic() - last >= REPORT_EVERY:
-            report(step.n)
+
+    def progress(n):
+        nonlocal last
+        if time.monotonic() - last >= REPORT_EVERY:
+            report(n)
             last = time.monotonic()
-    return run.run()
+
+    return make_trial(experiment, trial, **options).run(progress=progress)
 
 
 def _worker(conn, experiment, options):

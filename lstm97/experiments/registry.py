@@ -24,6 +24,7 @@ from .._validation import check_choice, check_int, check_real, shown
 from ..models import TABLE10, UPDATE_MODES, Table10Row, Topology
 from .construction import CONSTRUCTIONS
 from .criteria import Criterion, ReberSuccess, RecentTraining, Streak, TestSetStop
+from .guessing import GUESSING, GuessingExperiment
 
 __all__ = ["EXPERIMENTS", "Experiment", "OPTIONS", "get_experiment"]
 
@@ -233,16 +234,19 @@ def _registry():
 EXPERIMENTS: Mapping[str, Experiment] = _registry()
 
 
-def get_experiment(name) -> Experiment:
-    """The experiment called ``name``: a row of :data:`EXPERIMENTS`, or a variant's name
+def get_experiment(name) -> Experiment | GuessingExperiment:
+    """The experiment called ``name``: a row of :data:`EXPERIMENTS` or of the guessing
+    study (:data:`~lstm97.experiments.guessing.GUESSING`), or a variant's name
     ``ROW[KEY=VALUE,...]``.  An unknown name raises ``ValueError`` with the close matches."""
-    if isinstance(name, Experiment):
+    if isinstance(name, (Experiment, GuessingExperiment)):
         return name
     if not isinstance(name, str):
         raise TypeError(f"experiment must be a name or an Experiment, got {type(name).__name__}")
+    if name in GUESSING:
+        return GUESSING[name]
     base, bracket, rest = name.partition("[")
     if base not in EXPERIMENTS:
-        close = difflib.get_close_matches(base, EXPERIMENTS, n=4, cutoff=0.5)
+        close = difflib.get_close_matches(base, [*EXPERIMENTS, *GUESSING], n=4, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `lstm97 list` shows them all"
         raise ValueError(f"unknown experiment {base!r}{hint}")
     if not bracket:

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from .._validation import check_choice, check_int, shown
+from .guessing import GUESSING
 from .registry import EXPERIMENTS, Experiment, get_experiment
 from .pool import map_trials
 from .seeding import check_seed
@@ -222,9 +223,9 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
 
 def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:
     """Every experiment's records found in ``directory`` (the paper's rows and their
-    variants), by name, in the paper's order."""
+    variants, the guessing study's rows), by name, in the paper's order, then the study's."""
     directory = Path(directory)
-    order = {name: i for i, name in enumerate(EXPERIMENTS)}
+    order = {name: i for i, name in enumerate([*EXPERIMENTS, *GUESSING])}
     found = {}
     for path in directory.glob("*.jsonl"):
         if not path.is_file():

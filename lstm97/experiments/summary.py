@@ -45,6 +45,9 @@ def summarize(experiment, records) -> dict:
         "wall_time": sum(r["wall_time"] for r in records),
         "max_sequences": records[0]["max_sequences"] if records else None,
         "blow_ups": sum("error" in r for r in records),
+        # The guessing study's test is of its solutions: each must get every test sequence right.
+        "solutions_failing_test": sum(r["test_wrong"] > 0 for r in solved),
+        "solutions_test_mae": _mean([r["test_mae"] for r in solved]),
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import numpy as np
 
@@ -22,10 +22,11 @@ from .. import _core
 from ..models import LSTM
 from ..tasks import SequenceBatch, TaskSequence
 from .construction import SequentialConstruction
+from .guessing import GuessingExperiment, GuessingTrial
 from .registry import Experiment, get_experiment
 from .seeding import stream, trial_streams
 
-__all__ = ["Step", "Trial", "run_trial"]
+__all__ = ["Step", "Trial", "make_trial", "run_trial"]
 
 #: The longest batch of training sequences one core call trains.
 BATCH = 256
@@ -200,14 +201,17 @@ class Trial:
             batch, errors, outputs = done
             yield Step(self.n, batch.sequences[0], float(errors[0]), outputs, self.net.cell_states, self.net)
 
-    def run(self) -> dict:
+    def run(self, progress: Callable[[int], object] | None = None) -> dict:
         """Train to the end (from wherever iteration left off), run the paper's test and
         return the record; see :func:`run_trial` for its fields.  The sequences are trained
-        in batches (one core call each), with the same result as iterating."""
+        in batches (one core call each), with the same result as iterating;
+        ``progress(n)``, if given, is called after each batch with the sequences so far."""
         if self._start is None:
             self._start = time.perf_counter()
         while not self.done:
             self._advance(self._horizon())
+            if progress is not None:
+                progress(self.n)
         exp = self.experiment
         record = {"experiment": exp.name, "trial": self.trial, "seed": self.seed,
                   "max_sequences": self.max_sequences, "update": exp.update,
@@ -229,6 +233,15 @@ class Trial:
         return record
 
 
+def make_trial(experiment, trial: int, **options) -> Trial | GuessingTrial:
+    """Trial ``trial`` of ``experiment`` (a value or a name): a :class:`Trial` of an LSTM
+    row, a :class:`~lstm97.experiments.guessing.GuessingTrial` of a guessing row."""
+    exp = get_experiment(experiment)
+    if isinstance(exp, GuessingExperiment):
+        return GuessingTrial(exp, trial, **options)
+    return Trial(exp, trial, **options)
+
+
 def run_trial(experiment: Experiment | str, trial: int, seed: int = 0, max_sequences: int | None = None,
               curve_points: int = 100) -> dict:
     """Train and test one network: ``Trial(experiment, trial, ...).run()``, a JSON-able record.
@@ -241,4 +254,4 @@ def run_trial(experiment: Experiment | str, trial: int, seed: int = 0, max_seque
     ``error`` if training blew up; and ``curve``, pairs of (sequences, mean over the
     preceding ones of Σ_k (t_k - y_k)^2 per target step).
     """
-    return Trial(experiment, trial, seed=seed, max_sequences=max_sequences, curve_points=curve_points).run()
+    return make_trial(experiment, trial, seed=seed, max_sequences=max_sequences, curve_points=curve_points).run()

@@ -127,17 +127,24 @@ def _check_sequence(sequence):
 def _evaluated(outputs, sequence, n_outputs, steps):
     """Outputs and criterion targets at the steps a criterion looks at, as 2-D arrays."""
     _check_sequence(sequence)
+    T = sequence.length
+
+    # At the end, the last output alone will do: (n_outputs,), or a scalar for one output.
+    accepted = {(T, n_outputs)} | ({(n_outputs,)} | ({()} if n_outputs == 1 else set()) if steps == "end" else set())
+
+    def refuse_wrong(shape):
+        if shape not in accepted:
+            allowed = f"({T}, {n_outputs})" + (f" or ({n_outputs},)" if steps == "end" else "")
+            raise ValueError(f"outputs must have shape {allowed}, got {shape}")
+
+    if isinstance(outputs, np.ndarray):     # before converting: a huge broadcast view would be copied whole
+        refuse_wrong(outputs.shape)
     try:
         out = np.asarray(outputs, dtype=np.float64)
     except OverflowError:
         raise ValueError("outputs holds a number beyond the float64 range") from None
-    T = sequence.length
-    if out.shape != (T, n_outputs):
-        if steps == "end" and (out.shape == (n_outputs,) or (out.ndim == 0 and n_outputs == 1)):
-            out = out.reshape(1, n_outputs)
-        else:
-            allowed = f"({T}, {n_outputs})" + (f" or ({n_outputs},)" if steps == "end" else "")
-            raise ValueError(f"outputs must have shape {allowed}, got {out.shape}")
+    refuse_wrong(out.shape)
+    out = out.reshape(-1, n_outputs)
     targets = sequence.criterion_targets
     rows = slice(-1, None) if steps == "end" else sequence.target_mask
     out, targets = out[rows], targets[rows]
