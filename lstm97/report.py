@@ -65,8 +65,11 @@ def in_band(exp, ours) -> bool | None:
     if not ours["trials"]:
         return None
     success_ok = ours["success"] >= paper.get("success", 100) - 10
-    if isinstance(exp, GuessingExperiment) and ours.get("solutions_failing_test"):
-        return False
+    if isinstance(exp, GuessingExperiment):
+        if exp.claim is not None:
+            return None                                    # a claim, not a figure: no band
+        if ours.get("solutions_failing_test"):
+            return False
     mean = ours["sequences"]
     return bool(success_ok and mean is not None and paper["sequences"] / 2 <= mean <= 2 * paper["sequences"])
 
@@ -214,6 +217,8 @@ def _table(rows, guessing):
             if notes:
                 band += " (" + "; ".join(notes) + ")"
         label = f"`{name}`"
+        if getattr(exp, "claim", None):
+            band = f"claim: {exp.claim}"
         if exp.options:
             any_variant = True
             label += f", variant: {variant_text(exp)}"
@@ -247,6 +252,9 @@ def _table(rows, guessing):
 def _criterion(exp):
     """What ends a trial, in words, and the training-error threshold it puts on the plotted
     curve (value, label) where it has one."""
+    if isinstance(exp, GuessingExperiment):
+        return (f"stop: a guess (weights uniform in ±{exp.weight_range:g}) gets all {exp.n_train} training "
+                "sequences right; x axis: guesses", None)
     c = exp.criterion
     if isinstance(c, RecentTraining):
         if c.beta is not None:
@@ -305,7 +313,7 @@ def figure_data(name, records) -> dict:
         notes.append("variant: " + variant_text(exp))
     notes.append({True: "in band", False: "not in band", None: "no trials"}[verdict]
                  + (" (provisional: shortened run)" if shortened(exp, ours) else ""))
-    early = sum(not len(c) for c in curves)
+    early = sum(not len(c) for c in curves) if not isinstance(exp, GuessingExperiment) else 0
     early = (f"{early} of {n} trials stopped before\nthe first curve point (at {every:,})\n"
              "and have no line" if early else "")
     return {
@@ -317,7 +325,7 @@ def figure_data(name, records) -> dict:
                    if "sequences_st1" in paper else None),
         "trials": n, "cap": cap, "curve_every": every, "paper": dict(paper), "mean": mean,
         "ratio": ratio, "verdict": verdict, "shortened": bool(shortened(exp, ours)), "notes": notes,
-        "early": early,
+        "early": early, "unit": "guesses" if isinstance(exp, GuessingExperiment) else "training sequences",
     }
 
 
@@ -335,16 +343,19 @@ def _log_labels(axis, thousands=False):
 
 
 def _draw_experiment(plt, data, path):
-    from matplotlib.legend import Legend
-    from matplotlib.lines import Line2D
-
     curves, paper, cap = data["curves"], data["paper"], data["cap"]
+    firsts = [c[0, 0] for c in curves if len(c)] + data["solved_at"] + [paper["sequences"] / 2]
+    left, right = max(1.0, min(firsts) / 1.6), max(cap, 2 * paper["sequences"]) * 1.35
+    if data["unit"] == "guesses":                          # no training curve: the solved panel alone
+        fig, bottom = plt.subplots(1, 1, figsize=(10, 3.6), dpi=100)
+        fig.suptitle(data["title"], fontsize=10.5)
+        bottom.set_title(data["subtitle"], fontsize=8.5, color="0.25")
+        _draw_solved(plt, fig, bottom, None, data, left, right, [], path)
+        return
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6.6), dpi=100,
                                       gridspec_kw={"height_ratios": [3, 2]})
     fig.suptitle(data["title"], fontsize=10.5)
     top.set_title(data["subtitle"], fontsize=8.5, color="0.25")
-    firsts = [c[0, 0] for c in curves if len(c)] + data["solved_at"] + [paper["sequences"] / 2]
-    left, right = max(1.0, min(firsts) / 1.6), max(cap, 2 * paper["sequences"]) * 1.35
     longest = max(curves, key=len)
     if not len(longest):
         top.text(0.5, 0.5, data["early"], transform=top.transAxes, ha="center", va="center")
@@ -377,8 +388,18 @@ def _draw_experiment(plt, data, path):
     _log_labels(top.yaxis)
     top.set_ylabel(f"training error Σ (t - y)² per target step,\nmean of each {data['curve_every']:,} sequences",
                    fontsize=9)
+    _draw_solved(plt, fig, bottom, top, data, left, right, [longest] if len(longest) else [], path)
 
-    # bottom: the fraction solved
+
+def _draw_solved(plt, fig, bottom, top, data, left, right, longest, path):
+    """The lower panel (the fraction solved, the paper's figures and ours), the legends and
+    the notes; ``top`` (the training-curve panel, or None) gets the same vertical lines;
+    then the figure is saved to ``path`` and closed."""
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+
+    paper, cap = data["paper"], data["cap"]
+    axes = (bottom,) if top is None else (top, bottom)
     n = max(data["trials"], 1)
 
     def fraction(at):
@@ -399,7 +420,7 @@ def _draw_experiment(plt, data, path):
                               clip_on=False, zorder=5)
     if paper.get("success") is not None:
         bottom.axhline(paper["success"], color="k", ls=":", lw=1.2, label=f"paper: {paper['success']:g}% solved")
-    for ax in (top, bottom):
+    for ax in axes:
         ax.axvspan(paper["sequences"] / 2, paper["sequences"] * 2, color="0.5", alpha=0.13, lw=0,
                    label="within 2x of the paper's mean" if ax is bottom else None)
         ax.axvline(paper["sequences"], color="k", ls=":", lw=1.2,
@@ -416,11 +437,11 @@ def _draw_experiment(plt, data, path):
     bottom.set_xlim(left, right)
     _log_labels(bottom.xaxis, thousands=True)
     bottom.set_ylabel("% of trials solved")
-    bottom.set_xlabel("training sequences")
+    bottom.set_xlabel(data["unit"])
     fig.tight_layout(rect=(0, 0, 0.74, 1))
-    for ax in (top, bottom):
+    for ax in axes:
         ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    if data["early"] and len(longest):
+    if data["early"] and longest:
         top.text(1.02, 0.03, data["early"], transform=top.transAxes, ha="left", va="bottom",
                  fontsize=8, color="0.3")
     # the notes as a handle-less legend, at the first place where they hide no staircase
@@ -527,7 +548,7 @@ def _place_labels(fig, ax, points, avoid=()):
     return missing
 
 
-def _draw_summary(plt, rows, path):
+def _draw_summary(plt, rows, path, guessing=False):
     from matplotlib.lines import Line2D
 
     points = _summary_points(rows)
@@ -548,11 +569,15 @@ def _draw_summary(plt, rows, path):
     ax.set_aspect("equal")
     for axis in (ax.xaxis, ax.yaxis):
         _log_labels(axis, thousands=True)
-    ax.set_xlabel("paper: mean training sequences to the criterion (ST2 for Exp 3)")
-    ax.set_ylabel("ours: mean of the solved trials")
+    if guessing:
+        ax.set_xlabel("the guessing study: mean guesses to a solution")
+        ax.set_ylabel("ours: mean guesses of the solved trials")
+    else:
+        ax.set_xlabel("paper: mean training sequences to the criterion (ST2 for Exp 3)")
+        ax.set_ylabel("ours: mean of the solved trials")
     solved = sum(p["verdict"] for p in points)
-    ax.set_title(f"Ours against the paper: {solved} of {len(points)} rows in band "
-                 "(success ≥ paper's - 10 points, mean within 2x)", fontsize=11)
+    ax.set_title(f"Ours against the {'guessing study' if guessing else 'paper'}: {solved} of {len(points)} "
+                 "rows in band (success ≥ paper's - 10 points, mean within 2x)", fontsize=11)
     handles = [
         Line2D([], [], ls="", marker="o", mfc="C2", mec="C2", label="in band"),
         Line2D([], [], ls="", marker="o", mfc="C3", mec="C3", label="not in band"),
@@ -577,9 +602,10 @@ def _draw_summary(plt, rows, path):
 
 
 def plot(directory) -> list[Path]:
-    """Write to ``directory/plots`` one PNG per experiment in ``directory`` and
-    ``summary.png``; return their paths, the summary last (none, and no folder made, when
-    ``directory`` holds no results).
+    """Write to ``directory/plots`` one PNG per experiment in ``directory``, ``summary.png``
+    (the LSTM rows) and ``summary-guessing.png`` (the guessing study's rows, if any); return
+    their paths, the LSTM summary last (none, and no folder made, when ``directory`` holds
+    no results).
 
     An experiment's figure has the trials' training error (each trial when there are at
     most :data:`INDIVIDUAL_TRIALS`, else the median and 10th-90th percentile band, of
@@ -600,14 +626,18 @@ def plot(directory) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"cannot make the plots directory {str(out)!r}: {exc.strerror}") from None
-    written, rows = [], []
+    written, rows, guessed = [], [], []
     for name, records in found.items():
         path = out / f"{name}.png"
         _draw_experiment(plt, figure_data(name, records), path)
         written.append(path)
-        rows.append(summarize(name, records))
-    if rows:
-        path = out / "summary.png"
-        _draw_summary(plt, rows, path)
-        written.append(path)
+        exp = get_experiment(name)
+        if not isinstance(exp, GuessingExperiment):
+            rows.append(summarize(name, records))
+        elif exp.claim is None:                            # a claim has no figure to set against
+            guessed.append(summarize(name, records))
+    for summary_rows, name, guessing in ((guessed, "summary-guessing.png", True), (rows, "summary.png", False)):
+        if summary_rows:
+            _draw_summary(plt, summary_rows, out / name, guessing)
+            written.append(out / name)
     return written

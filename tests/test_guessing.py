@@ -127,9 +127,11 @@ def test_the_guess_counts_do_not_depend_on_the_number_of_processes(tmp_path):
 def test_every_row_of_the_study_is_registered_with_its_figure():
     figures = {"2seq-A2": 718, "2seq-A1": 1_247, "2seq-3param": 22, "parity-A1": 2_906, "parity-A2": 2_797,
                "parity-A2-noself": 250, "tomita1-A1": 182, "tomita1-A2": 288, "tomita2-A1": 1_511,
-               "tomita2-A2": 17_953, "tomita4-A1": 13_833, "tomita4-A2": 35_610, "latch-I": 6, "latch-II": 22}
+               "tomita2-A2": 17_953, "tomita4-A1": 13_833, "tomita4-A2": 35_610, "latch-I": 6, "latch-II": 22,
+               "3a-T100-A2": 39_850, "adding-T100-A1": 74_000}    # the last two: LSTM's, for the claims
     assert {name: exp.paper["sequences"] for name, exp in GUESSING.items()} == {f"guess-{k}": v for k, v in figures.items()}
     assert all(exp.trials == 10 and exp.weight_range == 100.0 for exp in GUESSING.values())
+    assert [name for name, exp in GUESSING.items() if exp.claim] == ["guess-3a-T100-A2", "guess-adding-T100-A1"]
     with pytest.raises(ValueError, match="no variants"):
         get_experiment("guess-parity-A1").variant(h_range=2)
 

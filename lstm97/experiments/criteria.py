@@ -101,10 +101,21 @@ class _Monitor:
         return evaluate(net, self.task, self.fresh(self.criterion.test_size))
 
 
-def _trailing(flags):
-    """The number of True at the end of ``flags``."""
-    wrong = np.flatnonzero(~flags)
-    return len(flags) - 1 - int(wrong[-1]) if len(wrong) else len(flags)
+class _StreakOf(_Monitor):
+    """A monitor that counts the training sequences processed correctly in a row, up to
+    ``target()``; a batch can only reach it at its end (``horizon``)."""
+
+    streak = 0
+
+    def horizon(self):
+        return self.target() - self.streak
+
+    def extend(self, batch, outputs) -> bool:
+        """Count the batch's sequences into the streak; True when it reaches the target."""
+        correct = self.task.is_correct_batch(outputs, batch)
+        wrong = np.flatnonzero(~correct)
+        self.streak = self.streak + len(correct) if not len(wrong) else len(correct) - 1 - int(wrong[-1])
+        return self.streak >= self.target()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,24 +133,20 @@ class ReberSuccess:
         return _ReberMonitor(self, task, test_rng, sets)
 
 
-class _ReberMonitor(_Monitor):
-    streak = 0
-
+class _ReberMonitor(_StreakOf):
     def __init__(self, criterion, task, test_rng, sets):
         super().__init__(criterion, task, test_rng, sets)
         self.both = SequenceBatch.of(sets[0] + sets[1])   # packed once: the sets are fixed
 
-    def horizon(self):
-        return self.criterion.check_after - self.streak
+    def target(self):
+        return self.criterion.check_after
 
     def update(self, first, net, batch, outputs, errors):
-        correct = self.task.is_correct_batch(outputs, batch)
-        self.streak = self.streak + len(correct) if correct.all() else _trailing(correct)
-        if self.streak >= self.criterion.check_after:      # only ever at the batch's end
+        if self.extend(batch, outputs):
             self.streak = 0
             if self.task.is_correct_batch(net.forward_sequences(self.both), self.both).all():
-                self.solved, self.sequences = True, first + len(correct) - 1
-                return len(correct)
+                self.solved, self.sequences = True, first + len(batch) - 1
+                return len(batch)
         return None
 
     def final_test(self, net):
@@ -163,19 +170,15 @@ class Streak:
         return _StreakMonitor(self, task, test_rng, sets)
 
 
-class _StreakMonitor(_Monitor):
-    streak = 0
-
-    def horizon(self):
-        return self.criterion.length - self.streak
+class _StreakMonitor(_StreakOf):
+    def target(self):
+        return self.criterion.length
 
     def update(self, first, net, batch, outputs, errors):
-        correct = self.task.is_correct_batch(outputs, batch)
-        self.streak = self.streak + len(correct) if correct.all() else _trailing(correct)
-        if self.streak >= self.criterion.length:           # only ever at the batch's end
-            last = first + len(correct) - 1
+        if self.extend(batch, outputs):
+            last = first + len(batch) - 1
             self.solved, self.sequences = True, last - self.criterion.length + 1
-            return len(correct)
+            return len(batch)
         return None
 
 

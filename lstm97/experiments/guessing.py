@@ -47,7 +47,9 @@ class GuessingExperiment:
     a sequence into the net's inputs (latch variant I adds its class lines);
     ``signed_output``: the net's output is a tanh unit, read as (1 + y) / 2 against the
     task's 0/1 targets (so it is judged against 2t - 1 within twice the tolerance);
-    ``n_train`` and ``n_test`` are the study's 100 and 100.
+    ``n_train`` and ``n_test`` are the study's 100 and 100.  ``claim``: a row that
+    measures a claim of the 1997 paper rather than a figure of the study; its ``paper``
+    figure is then the LSTM row's it is set against, and no band applies.
     """
 
     name: str
@@ -62,6 +64,7 @@ class GuessingExperiment:
     signed_output: bool = False
     n_train: int = 100
     n_test: int = 100
+    claim: str | None = None
     options: tuple = ()
 
     def __post_init__(self):
@@ -222,6 +225,15 @@ def _registry():
         P(tasks.Latch, variant="I"), 6, inputs=latch_inputs)
     row("latch-II", "Latch, variant II: one tanh unit with self, input and bias weights",
         P(single_unit, "tanh"), P(tasks.Latch, variant="II"), 22)
+    # The 1997 paper's own claims (section 5.3: 3a "can be solved quickly by random weight
+    # guessing"; the study: the adding problem cannot be solved by guessing in reasonable
+    # time), each set against its LSTM row.
+    row("3a-T100-A2", "2-sequence problem 3a (T = 100, N = 3) by guessing A2, against LSTM's 39,850 sequences",
+        a2, P(tasks.TwoSequence, T=100, N=3, tolerance=0.1), 39_850,
+        claim="1997, section 5.3: solved quickly by random weight guessing")
+    row("adding-T100-A1", "Adding problem (T = 100) by guessing A1 (n = 5, 2 inputs), against LSTM's 74,000 sequences",
+        P(a1, 5, n_inputs=2), P(tasks.Adding, T=100), 74_000, cap=100_000,
+        claim="the study: not solved by guessing in reasonable time")
     return MappingProxyType({e.name: e for e in rows})
 
 

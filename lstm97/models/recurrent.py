@@ -127,13 +127,15 @@ def _mask(n_inputs, n_units):
     return np.zeros((n_units, n_inputs + 1 + n_units), dtype=bool)
 
 
-def a1(n: int) -> RecurrentTopology:
+def a1(n: int, n_inputs: int = 1) -> RecurrentTopology:
     """The study's A1: "a fully connected net with 1 input, 1 output, and n biased hidden
     units": every unit (the n hidden units and the output, unit n) reads the input, the
-    bias and every unit; logistic units; the output reads the hidden units of its step."""
-    n = check_int("n", n, 1)
-    return RecurrentTopology(1, np.ones((n + 1, n + 3), dtype=bool), (n,), "logistic",
-                             stages=(0,) * n + (1,), name=f"A1 (n = {n})")
+    bias and every unit; logistic units; the output reads the hidden units of its step.
+    ``n_inputs`` > 1 gives the same net with more input lines."""
+    n, n_inputs = check_int("n", n, 1), check_int("n_inputs", n_inputs, 1)
+    name = f"A1 (n = {n})" if n_inputs == 1 else f"A1 (n = {n}, {n_inputs} inputs)"
+    return RecurrentTopology(n_inputs, np.ones((n + 1, n_inputs + 2 + n), dtype=bool), (n,), "logistic",
+                             stages=(0,) * n + (1,), name=name)
 
 
 def a2(self_connections: bool = True) -> RecurrentTopology:

@@ -27,9 +27,9 @@ class TwoSequence(Task):
       variance `target_noise_variance`, redrawn for every sequence (DECISIONS item 14); the
       noise-free target is `TaskSequence.noise_free_targets`, and correctness is judged against it.
 
-    The weight-guessing study uses the 3a problem with lengths between 500 and 600 and calls a
-    sequence correct if its absolute error at the end is below 0.1:
-    ``TwoSequence(T=500, max_length=600, tolerance=0.1)`` (its N is not recovered; N=3 is kept).
+    The weight-guessing study uses the 3a problem with N = 1 and lengths between 500 and 600 and
+    calls a sequence correct if its absolute error at the end is below 0.1:
+    ``TwoSequence(T=500, N=1, max_length=600, tolerance=0.1)``.
 
     Parameters
     ----------
