@@ -152,7 +152,7 @@ class Trial:
             _, error = net.gradient(*seq)
             errors, outputs, blow_up = np.array([error]), net.forward(seq.inputs), None
         else:
-            errors, outputs, blow_up = net._run_many(batch, _MODES[exp.update], exp.learning_rate, True)
+            errors, outputs, blow_up = net._train_until_blow_up(batch, _MODES[exp.update], exp.learning_rate, True)
         if blow_up is not None:
             self.failure = str(blow_up)
             if blow_up.sequence == 0:
@@ -171,7 +171,7 @@ class Trial:
                 net.set_weights(start)
                 k, batch = stop, batch.take(np.arange(stop))
                 errors, outputs = errors[:stop], outputs[:batch.offsets[-1]]
-                net._run_many(batch, _MODES[exp.update], exp.learning_rate, False)
+                net._train_until_blow_up(batch, _MODES[exp.update], exp.learning_rate, False)
         elif blow_up is not None:
             self.n += 1                                    # the sequence that failed counts
         self._track(first, errors)

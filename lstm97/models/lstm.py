@@ -380,6 +380,12 @@ class LSTM:
         return (self._core.error, outputs) if return_outputs else self._core.error
 
     @_exclusive
+    def _train_until_blow_up(self, sequences, mode, learning_rate, outputs):
+        """:meth:`train_sequences` for a trial, which must go on with what a blow-up leaves:
+        ``(errors, outputs, blow_up)`` as :meth:`_run_many` gives them, instead of raising."""
+        return self._run_many(sequences, mode, learning_rate, outputs)
+
+    @_exclusive
     def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
         """Train online on several sequences, one after another, in one call.
 
