@@ -2,6 +2,7 @@
 
     lstm97 list                       the experiments, with the paper's figures
     lstm97 run NAME [NAME ...]        train and test, trials in parallel, resumable
+    lstm97 run --all [--guessing]     every LSTM row of the paper [and of the guessing study]
     lstm97 report [DIR]               Markdown table, paper vs ours
     lstm97 plot [DIR]                 PNG learning curves and a summary figure
 
@@ -56,8 +57,10 @@ def _parser():
                          description="Train and test the trials of each experiment, in parallel, into "
                                      "DIR/NAME.jsonl; running the same command again resumes. Prints the "
                                      "paper's figures next to ours.")
-    run.add_argument("experiments", nargs="+", metavar="NAME",
+    run.add_argument("experiments", nargs="*", metavar="NAME",
                      help="experiment names (see `lstm97 list`), or variants NAME[KEY=VALUE,...]")
+    run.add_argument("--all", action="store_true", help="every LSTM row of the paper, in its order")
+    run.add_argument("--guessing", action="store_true", help="every row of the weight-guessing study")
     run.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
     run.add_argument("--jobs", type=int, default=-1, help="worker processes; -1: one per core")
     run.add_argument("--seed", type=int, default=0, help="root seed")
@@ -116,8 +119,11 @@ def _experiments(args):
     for key in ("update", "construction"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    return [get_experiment(name).variant(**settings) if settings else get_experiment(name)
-            for name in args.experiments]
+    names = [*args.experiments, *(EXPERIMENTS if getattr(args, "all", False) else ()),
+             *(GUESSING if getattr(args, "guessing", False) else ())]
+    if not names:
+        raise ValueError("name at least one experiment (see `lstm97 list`), or give --all or --guessing")
+    return [get_experiment(name).variant(**settings) if settings else get_experiment(name) for name in names]
 
 
 class _Progress:

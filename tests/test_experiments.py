@@ -305,3 +305,15 @@ def test_an_out_that_is_a_file_is_an_error(cli, tmp_path):
     (tmp_path / "file").write_text("")
     result = cli("run", FAST, "--max-sequences", "10", "--out", str(tmp_path / "file"))
     assert result.returncode == 2 and "is a file, not a directory" in result.stderr
+
+
+def test_run_all_names_every_row_of_the_paper_and_of_the_study():
+    from lstm97 import cli
+    from lstm97.experiments import GUESSING
+    assert [e.name for e in cli._experiments(cli._parse(["run", "--all"]))] == list(EXPERIMENTS)
+    both = cli._experiments(cli._parse(["run", "adding-T100", "--all", "--guessing"]))
+    assert [e.name for e in both] == ["adding-T100", *EXPERIMENTS, *GUESSING]
+    with pytest.raises(ValueError, match="name at least one experiment"):
+        cli._experiments(cli._parse(["run"]))
+    with pytest.raises(ValueError, match="no variants"):
+        cli._experiments(cli._parse(["run", "--guessing", "--set", "h_range=2"]))
