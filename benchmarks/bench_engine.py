@@ -47,46 +47,49 @@ class ShortSequences:
     symbols, all measured in this process.  Targets (issue 14): at most 2 µs overhead per
     string, and the batch within 1.5x the long sequence's cost per step."""
 
-    def setup(self):
-        self.net = network("1-5")
+    timeout = 300
+
+    def setup_cache(self):
+        """One measurement for every track below (see CoreVsC): seconds per call."""
+        net = network("1-5")
         rng = np.random.default_rng(0)
         strings = [tasks.EmbeddedReber().sample(rng) for _ in range(256)]
-        self.batch = tasks.SequenceBatch.of(strings)
-        self.strings = strings
-        self.steps = len(self.batch.inputs)
-        self.long = (self.batch.inputs, self.batch.targets, self.batch.target_mask)
+        batch = tasks.SequenceBatch.of(strings)
+        long = (batch.inputs, batch.targets, batch.target_mask)
         lr = 1e-3
-        self.seconds = alternate({
-            "batch": lambda: self.net.train_sequences(self.batch, learning_rate=lr),
-            "list": lambda: self.net.train_sequences(self.strings, learning_rate=lr),
-            "calls": lambda: [self.net.train_sequence(*s, learning_rate=lr) for s in strings],
-            "long": lambda: self.net.train_sequence(*self.long, learning_rate=lr),
+        seconds = alternate({
+            "batch": lambda: net.train_sequences(batch, learning_rate=lr),
+            "list": lambda: net.train_sequences(strings, learning_rate=lr),
+            "calls": lambda: [net.train_sequence(*s, learning_rate=lr) for s in strings],
+            "long": lambda: net.train_sequence(*long, learning_rate=lr),
         }, rounds=15)
+        return {**seconds, "strings": len(strings)}
 
-    def _overhead(self, how):
-        return (self.seconds[how] - self.seconds["long"]) / len(self.strings) * 1e6
+    @staticmethod
+    def _overhead(seconds, how):
+        return (seconds[how] - seconds["long"]) / seconds["strings"] * 1e6
 
-    def track_overhead_us_per_string_batch(self):
+    def track_overhead_us_per_string_batch(self, seconds):
         """µs per string beyond the step work, 256 packed strings per call; target <= 2."""
-        return self._overhead("batch")
+        return self._overhead(seconds, "batch")
 
     track_overhead_us_per_string_batch.unit = "us"
 
-    def track_overhead_us_per_string_list(self):
+    def track_overhead_us_per_string_list(self, seconds):
         """The same for a plain list of 256 strings (packed inside the call)."""
-        return self._overhead("list")
+        return self._overhead(seconds, "list")
 
     track_overhead_us_per_string_list.unit = "us"
 
-    def track_overhead_us_per_string_one_call_each(self):
+    def track_overhead_us_per_string_one_call_each(self, seconds):
         """The same with one ``train_sequence`` call per string."""
-        return self._overhead("calls")
+        return self._overhead(seconds, "calls")
 
     track_overhead_us_per_string_one_call_each.unit = "us"
 
-    def track_batch_over_long_per_step(self):
+    def track_batch_over_long_per_step(self, seconds):
         """Cost per step of the packed batch over that of one long sequence; target <= 1.5."""
-        return self.seconds["batch"] / self.seconds["long"]
+        return seconds["batch"] / seconds["long"]
 
     track_batch_over_long_per_step.unit = "x"
 

@@ -44,29 +44,32 @@ class ForwardVsLSTM:
     """One T = 1000 sequence forward: a fully connected standard net (A1 with n = 8, 108
     weights) against the LSTM core on the adding net (4-1, 93 weights), per step."""
 
-    def setup(self):
+    timeout = 300
+
+    def setup_cache(self):
+        """One measurement for every track below (see CoreVsC)."""
         rng = np.random.default_rng(0)
         rnn = RecurrentNet(a1(8))
         rnn.set_weights(rnn.guesses(1, rng, 1.0)[0])
         lstm = network("4-1")
         x1, x2 = rng.uniform(-1, 1, (T, 1)), rng.uniform(-1, 1, (T, 2))
         seconds = alternate({"recurrent": lambda: rnn.forward(x1), "lstm": lambda: lstm.forward(x2)})
-        self.per_step = {k: v / T for k, v in seconds.items()}
-        self.weights = {"recurrent": rnn.n_weights, "lstm": lstm.n_weights}
+        return {"per_step": {k: v / T for k, v in seconds.items()},
+                "weights": {"recurrent": rnn.n_weights, "lstm": lstm.n_weights}}
 
-    def track_recurrent_us_per_step(self):
-        return self.per_step["recurrent"] * 1e6
+    def track_recurrent_us_per_step(self, m):
+        return m["per_step"]["recurrent"] * 1e6
 
     track_recurrent_us_per_step.unit = "us/step"
 
-    def track_lstm_us_per_step(self):
-        return self.per_step["lstm"] * 1e6
+    def track_lstm_us_per_step(self, m):
+        return m["per_step"]["lstm"] * 1e6
 
     track_lstm_us_per_step.unit = "us/step"
 
-    def track_recurrent_over_lstm_per_weight_step(self):
+    def track_recurrent_over_lstm_per_weight_step(self, m):
         """Time per weight and step of the standard net over the LSTM's."""
-        per_weight = {k: self.per_step[k] / self.weights[k] for k in self.per_step}
+        per_weight = {k: m["per_step"][k] / m["weights"][k] for k in m["per_step"]}
         return per_weight["recurrent"] / per_weight["lstm"]
 
     track_recurrent_over_lstm_per_weight_step.unit = "x"
