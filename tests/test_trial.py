@@ -402,3 +402,13 @@ def test_a_line_that_is_not_a_trial_record_is_refused_naming_the_field(tmp_path,
     path.write_text(line + "\n")
     with pytest.raises(ValueError, match=f"x.jsonl:1 is not a trial record \\({re.escape(problem)}\\)"):
         read_results(path)
+
+
+def test_a_step_shows_the_cell_states_of_its_sequence_not_of_the_criterion_s_test():
+    # This criterion runs 5 fresh test sequences through the net after every training
+    # sequence; the Step must still show the cell states at the training sequence's end.
+    experiment = dataclasses.replace(get_experiment(FAST), criterion=TestSetStop(0, 1e-9, interval=1, check_size=5))
+    trial, twin = Trial(experiment, 0, max_sequences=6), Trial(experiment, 0, max_sequences=6)
+    for step in trial:
+        twin.net.train_sequence(*twin.draw(), learning_rate=experiment.learning_rate)
+        np.testing.assert_array_equal(step.cell_states, twin.net.cell_states)

@@ -26,7 +26,7 @@ __all__ = ["Criterion", "Monitor", "ReberSuccess", "RecentTraining", "Streak", "
 
 Sets = tuple[list[TaskSequence], list[TaskSequence]]
 
-#: Batches are at most this long where a criterion does not ask for less.
+#: The horizon of a monitor that needs the network only at the end (the trial bounds its batches).
 UNBOUNDED = 1 << 62
 
 

@@ -109,6 +109,7 @@ class Trial:
         self._window = 0.0
         self._start = None
         self._train_batch = None
+        self._states = None
 
     @property
     def done(self) -> bool:
@@ -161,6 +162,8 @@ class Trial:
             k = blow_up.sequence                           # the ones before it trained
             batch = batch.take(np.arange(k))
             outputs = outputs[:batch.offsets[-1]]
+        # Before the criterion runs any test sequence through the net (a Step shows them).
+        self._states = net.cell_states if k == 1 else None
         errors = 2.0 * errors / np.add.reduceat(batch.target_mask, batch.offsets[:-1])
         if self.construction is not None:                  # k is 1 while it holds
             self.construction.after(first, float(errors[0]))
@@ -199,7 +202,7 @@ class Trial:
             if done is None or self.failure is not None:
                 return
             batch, errors, outputs = done
-            yield Step(self.n, batch.sequences[0], float(errors[0]), outputs, self.net.cell_states, self.net)
+            yield Step(self.n, batch.sequences[0], float(errors[0]), outputs, self._states, self.net)
 
     def run(self, progress: Callable[[int], object] | None = None) -> dict:
         """Train to the end (from wherever iteration left off), run the paper's test and
