@@ -10,11 +10,15 @@ import pytest
 import lstm97
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.c_baseline import DEFAULT_FLAGS, NATIVE_FLAGS, CBaseline, library  # noqa: E402
-from benchmarks.common import sequence  # noqa: E402
+# The benchmarks package sits beside the tests; the repository's root goes on the path only
+# while it is imported: left there, it would put the uncompiled source tree before the
+# installed lstm97 in every worker process a later test spawns (they inherit sys.path).
+sys.path.insert(0, str(ROOT))
+try:
+    from benchmarks.c_baseline import DEFAULT_FLAGS, NATIVE_FLAGS, CBaseline, library
+    from benchmarks.common import sequence
+finally:
+    sys.path.remove(str(ROOT))
 
 TOPOLOGIES = {
     "4-1": lstm97.table10("4-1"),
