@@ -3,6 +3,7 @@
     lstm97 list                       the experiments, with the paper's figures
     lstm97 run NAME [NAME ...]        train and test, trials in parallel, resumable
     lstm97 run --all [--guessing]     every LSTM row of the paper [and of the guessing study]
+    lstm97 sweep ROW --grid K=V1,V2   every combination of readings of a row, ranked
     lstm97 report [DIR]               Markdown table, paper vs ours
     lstm97 plot [DIR]                 PNG learning curves and a summary figure
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from . import __version__
 from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, GUESSING, OPTIONS, get_experiment, parse_settings,
                           read_results, results_path, run_experiment, summarize, write_summary)
+from .experiments.sweep import grid, parse_grid, ranking
 from .models import UPDATE_MODES
 from .report import plot, report, summaries
 
@@ -61,11 +63,6 @@ def _parser():
                      help="experiment names (see `lstm97 list`), or variants NAME[KEY=VALUE,...]")
     run.add_argument("--all", action="store_true", help="every LSTM row of the paper, in its order")
     run.add_argument("--guessing", action="store_true", help="every row of the weight-guessing study")
-    run.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
-    run.add_argument("--jobs", type=int, default=-1, help="worker processes; -1: one per core")
-    run.add_argument("--seed", type=int, default=0, help="root seed")
-    run.add_argument("--max-sequences", type=int, metavar="N",
-                     help="cap on training sequences per trial (default: the experiment's)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                      help="run a variant with KEY changed (repeatable); keys: " + ", ".join(OPTIONS)
                           + "; results go to DIR/NAME[KEY=VALUE,...].jsonl")
@@ -75,11 +72,17 @@ def _parser():
     run.add_argument("--construction", choices=CONSTRUCTIONS,
                      help="the same as --set construction=...: cells present from the start (the "
                           "default), or added once the error stops decreasing (Exps 2a/2b)")
-    run.add_argument("--out", default=DEFAULT_DIR, metavar="DIR", help="results directory")
-    run.add_argument("--backend", choices=BACKENDS, default="local",
-                     help="local: worker processes on this machine; dask: a Dask cluster (needs --scheduler)")
-    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
-    run.add_argument("--quiet", action="store_true", help="no progress bar and no report; errors only")
+
+    sweep = sub.add_parser("sweep", help="run every combination of readings of a row, ranked by distance to the paper",
+                           description="Run every combination of the --grid values as a variant of ROW (each "
+                                       "into DIR/ROW[...].jsonl, resumable as `run`), then print the cells "
+                                       "ranked by their distance to the paper's figures, and write it to "
+                                       "DIR/sweep-ROW.md.")
+    sweep.add_argument("row", metavar="ROW", help="a row of the paper (see `lstm97 list`)")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...", required=True,
+                       help="an axis of the grid (repeatable): a --set key and its values; keys: " + ", ".join(OPTIONS))
+    for p in (run, sweep):
+        _run_options(p)
 
     for name, text, description in (
             ("report", "print the paper's figures next to ours",
@@ -90,6 +93,20 @@ def _parser():
         p = sub.add_parser(name, help=text, description=description)
         p.add_argument("directory", nargs="?", default=DEFAULT_DIR, metavar="DIR", help="results directory")
     return parser, sub.choices
+
+
+def _run_options(p):
+    """The options of how trials run, which ``run`` and ``sweep`` share."""
+    p.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
+    p.add_argument("--jobs", type=int, default=-1, help="worker processes; -1: one per core")
+    p.add_argument("--seed", type=int, default=0, help="root seed")
+    p.add_argument("--max-sequences", type=int, metavar="N",
+                   help="cap on training sequences per trial (default: the experiment's)")
+    p.add_argument("--out", default=DEFAULT_DIR, metavar="DIR", help="results directory")
+    p.add_argument("--backend", choices=BACKENDS, default="local",
+                   help="local: worker processes on this machine; dask: a Dask cluster (needs --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no report; errors only")
 
 
 def _parse(argv):
@@ -159,7 +176,25 @@ class _Progress:
 
 
 def _run(args):
-    experiments = _experiments(args)
+    _run_each(_experiments(args), args)
+    _write_report(args.out)
+
+
+def _sweep(args):
+    cells = grid(args.row, parse_grid(args.grid))
+    rows = _run_each(cells, args, report_each=False)
+    text = ranking(list(zip(cells, rows)))
+    _write_report(args.out)
+    path = Path(args.out) / f"sweep-{cells[0].base}.md"
+    try:
+        path.write_text(f"# `lstm97 sweep {args.row}` " + " ".join(f"--grid {g}" for g in args.grid) + "\n\n" + text)
+    except OSError as exc:
+        raise ValueError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    print(text, end="")
+
+
+def _run_each(experiments, args, report_each=True):
+    """Run each of ``experiments`` as ``lstm97 run`` does; their summaries, in order."""
     rows = []
     for exp in experiments:
         trials = exp.trials if args.trials is None else args.trials
@@ -177,9 +212,9 @@ def _run(args):
         rows.append(summarize(exp, records))
         if not args.quiet:
             print(f"{exp.name}: {len(records)} trials in {path}", file=sys.stderr)
-    _write_report(args.out)
-    if not args.quiet:
+    if report_each and not args.quiet:
         print(report(rows), end="")
+    return rows
 
 
 def _results(directory, found):
@@ -223,6 +258,8 @@ def main(argv=None) -> int:
             _list()
         elif args.command == "run":
             _run(args)
+        elif args.command == "sweep":
+            _sweep(args)
         elif args.command == "report":
             print(_write_report(args.directory), end="")
         elif args.command == "plot":
