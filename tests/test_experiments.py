@@ -246,8 +246,10 @@ def _children(pid):
 def test_a_signal_stops_the_workers_keeps_the_trials_and_leaves_nothing_behind(tmp_path, signum):
     shm_before = set(os.listdir("/dev/shm"))
     args = ["run", "3a-T1000-N3", "--trials", "6", "--jobs", "2", "--quiet", "--out", str(tmp_path)]
+    # A shell that started the tests in the background has them ignore SIGINT, and Python
+    # keeps an ignored SIGINT ignored; the run under test must start as a terminal's would.
     proc = subprocess.Popen([sys.executable, "-m", "lstm97", *args], stderr=subprocess.PIPE, text=True,
-                            cwd=tmp_path)
+                            cwd=tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     workers = []
     while time.time() < deadline and len(workers) < 2:

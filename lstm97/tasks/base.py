@@ -137,13 +137,16 @@ def _evaluated(outputs, sequence, n_outputs, steps):
             allowed = f"({T}, {n_outputs})" + (f" or ({n_outputs},)" if steps == "end" else "")
             raise ValueError(f"outputs must have shape {allowed}, got {shape}")
 
-    if isinstance(outputs, np.ndarray):     # before converting: a huge broadcast view would be copied whole
-        refuse_wrong(outputs.shape)
+    # The shape before converting (a huge broadcast view would be copied whole), and no
+    # complex numbers (their imaginary parts would be dropped with only a warning).
+    arr = outputs if isinstance(outputs, np.ndarray) else np.asarray(outputs)
+    refuse_wrong(arr.shape)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"outputs must be real numbers, got dtype {arr.dtype}")
     try:
-        out = np.asarray(outputs, dtype=np.float64)
+        out = arr.astype(np.float64, copy=False)
     except OverflowError:
         raise ValueError("outputs holds a number beyond the float64 range") from None
-    refuse_wrong(out.shape)
     out = out.reshape(-1, n_outputs)
     targets = sequence.criterion_targets
     rows = slice(-1, None) if steps == "end" else sequence.target_mask
