@@ -27,10 +27,8 @@ class GuessesPerSecond:
 
     def setup(self, name):
         self.net = RecurrentNet(a1(1) if name.startswith("A1") else a2())
-        seqs = training_set(tasks.Parity(), 100, np.random.default_rng(0))
-        self.args = (np.concatenate([s.inputs for s in seqs]),
-                     np.concatenate([[0], np.cumsum([s.length for s in seqs])]),
-                     np.array([s.targets[-1] for s in seqs]), 0.1)
+        batch = tasks.SequenceBatch.of(training_set(tasks.Parity(), 100, np.random.default_rng(0)))
+        self.args = (batch.inputs, batch.offsets, batch.final_targets, 0.1)
         self.guesses = self.net.guesses(BLOCK, np.random.default_rng(1))
         self.seconds = alternate({"judge": lambda: self.net.judge(self.guesses, *self.args)}, rounds=7)["judge"]
 

@@ -136,8 +136,7 @@ def _experiments(args):
     for key in ("update", "construction"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    names = [*args.experiments, *(EXPERIMENTS if getattr(args, "all", False) else ()),
-             *(GUESSING if getattr(args, "guessing", False) else ())]
+    names = [*args.experiments, *(EXPERIMENTS if args.all else ()), *(GUESSING if args.guessing else ())]
     if not names:
         raise ValueError("name at least one experiment (see `lstm97 list`), or give --all or --guessing")
     return [get_experiment(name).variant(**settings) if settings else get_experiment(name) for name in names]

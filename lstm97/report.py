@@ -180,8 +180,9 @@ def report(rows) -> str:
     lower cap than the experiment's) says so in the verdict column, a variant lists its
     options after its name.  A legend follows the table.  Rows of the guessing study get
     a table of their own, after the LSTM rows'."""
-    lstm = [r for r in rows if not isinstance(get_experiment(r["experiment"]), GuessingExperiment)]
-    guessing = [r for r in rows if isinstance(get_experiment(r["experiment"]), GuessingExperiment)]
+    guessed = [isinstance(get_experiment(r["experiment"]), GuessingExperiment) for r in rows]
+    lstm = [r for r, g in zip(rows, guessed) if not g]
+    guessing = [r for r, g in zip(rows, guessed) if g]
     parts = [_table(lstm, guessing=False)] if lstm or not guessing else []
     if guessing:
         parts.append(_table(guessing, guessing=True))

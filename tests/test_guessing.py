@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from lstm97 import tasks
+from lstm97.tasks import SequenceBatch
 from lstm97.experiments import GUESSING, GuessingTrial, get_experiment, run_experiment, run_trial
 from lstm97.experiments.guessing import training_set
 from lstm97.models.recurrent import RecurrentNet, RecurrentTopology, a1, a2, latch_inputs, single_unit
@@ -55,10 +56,10 @@ def test_guesses_drawn_in_blocks_are_the_guesses_drawn_one_at_a_time():
     assert np.all(fixed.guesses(20, np.random.default_rng(0))[:, 0, 0] == 1.0)    # the fixed input weight
 
 
-def packed(task, sequences, inputs=lambda s: s.inputs):
-    x = np.concatenate([inputs(s) for s in sequences])
-    offsets = np.concatenate([[0], np.cumsum([s.length for s in sequences])])
-    return x, offsets, np.array([s.criterion_targets[-1] for s in sequences])
+def packed(sequences):
+    """What ``RecurrentNet.judge`` reads of a set of sequences: inputs, offsets, end targets."""
+    batch = SequenceBatch.of(sequences)
+    return batch.inputs, batch.offsets, batch.final_targets
 
 
 def test_a_planted_solution_is_found_and_a_broken_one_is_not():
@@ -69,7 +70,7 @@ def test_a_planted_solution_is_found_and_a_broken_one_is_not():
     solution[0, [0, 1, 2]] = [2.0, 0.0, 5.0]      # input, bias, self: a latch the noise cannot flip
     broken = solution.copy()
     broken[0, 0] = -2.0                          # the first input now latches the wrong way
-    first, right = net.judge(np.stack([broken, solution]), *packed(task, seqs), task.tolerance)
+    first, right = net.judge(np.stack([broken, solution]), *packed(seqs), task.tolerance)
     assert first == 1 and right.tolist() == [0, 100]
     net.set_weights(solution)
     assert all(task.is_correct(net.forward(s.inputs), s) for s in seqs)

@@ -117,10 +117,12 @@ class _Progress:
 
 class GuessingTrial:
     """Trial ``trial`` of a guessing experiment in a run seeded ``seed``; ``run()`` gives
-    its record, iterating it yields the guesses so far (``.n``) after each block."""
+    its record, iterating it yields the guesses so far (``.n``) after each block.
+    ``curve_points`` is taken, as :class:`~lstm97.experiments.Trial` takes it, and unused:
+    a search has no learning curve."""
 
     def __init__(self, experiment: GuessingExperiment, trial: int = 0, *, seed: int = 0,
-                 max_sequences: int | None = None, **_):
+                 max_sequences: int | None = None, curve_points: int | None = None):
         self.experiment = exp = experiment
         self.trial, self.seed = int(trial), int(seed)
         self.streams = trial_streams(seed, trial)
@@ -128,9 +130,10 @@ class GuessingTrial:
         self.task = exp.task()
         self.net = RecurrentNet(exp.net())
         self.train = training_set(self.task, exp.n_train, self.streams["train"])
-        self._x = np.concatenate([self._inputs(s) for s in self.train])
-        self._offsets = np.concatenate([[0], np.cumsum([s.length for s in self.train])]).astype(np.intp)
-        self._targets = np.array([s.criterion_targets[-1] for s in self.train])
+        packed = SequenceBatch.of(self.train)
+        self._x = packed.inputs if exp.inputs is None else np.concatenate([exp.inputs(s) for s in self.train])
+        self._offsets = packed.offsets
+        self._targets = packed.final_targets
         self._tolerance = self.task.tolerance
         if exp.signed_output:
             self._targets, self._tolerance = 2.0 * self._targets - 1.0, 2.0 * self._tolerance

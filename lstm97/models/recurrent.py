@@ -177,9 +177,8 @@ def single_unit(activation: str = "logistic", input_weight: bool = True, bias: b
     if class_inputs:
         mask[0, 1:3] = True
     mask[0, n_in] = bias
-    free = int(mask.sum() - (not input_weight))
-    return RecurrentTopology(n_in, mask, (0,), activation, fixed if not input_weight else None,
-                             name=f"one {activation} unit, {free} free weights")
+    top = RecurrentTopology(n_in, mask, (0,), activation, fixed if not input_weight else None)
+    return dataclasses.replace(top, name=f"one {activation} unit, {top.n_weights} free weights")
 
 
 def latch_inputs(sequence) -> np.ndarray:

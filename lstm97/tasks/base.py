@@ -305,6 +305,11 @@ class SequenceBatch:
         """ndarray of shape (n,): each sequence's length."""
         return np.diff(self.offsets)
 
+    @property
+    def final_targets(self):
+        """ndarray of shape (n, n_outputs): each sequence's criterion target at its last step."""
+        return self.criterion_targets[self.offsets[1:] - 1]
+
     def take(self, indices):
         """The batch of sequences ``indices`` (an int array, repeats allowed), in that order."""
         indices = np.asarray(indices, dtype=np.intp)
