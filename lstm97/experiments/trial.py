@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Iterator
 import numpy as np
 
 from .._validation import check_int
-from .. import _core
 from ..models import LSTM
 from ..tasks import SequenceBatch, TaskSequence
 from .construction import SequentialConstruction
@@ -31,7 +30,6 @@ __all__ = ["Step", "Trial", "make_trial", "run_trial"]
 #: The longest batch of training sequences one core call trains.
 BATCH = 256
 
-_MODES = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,7 +151,8 @@ class Trial:
             _, error = net.gradient(*seq)
             errors, outputs, blow_up = np.array([error]), net.forward(seq.inputs), None
         else:
-            errors, outputs, blow_up = net._train_until_blow_up(batch, _MODES[exp.update], exp.learning_rate, True)
+            errors, outputs, blow_up = net._train_until_blow_up(
+                batch, learning_rate=exp.learning_rate, update=exp.update, return_outputs=True)
         if blow_up is not None:
             self.failure = str(blow_up)
             if blow_up.sequence == 0:
@@ -174,7 +173,8 @@ class Trial:
                 net.set_weights(start)
                 k, batch = stop, batch.take(np.arange(stop))
                 errors, outputs = errors[:stop], outputs[:batch.offsets[-1]]
-                net._train_until_blow_up(batch, _MODES[exp.update], exp.learning_rate, False)
+                net._train_until_blow_up(batch, learning_rate=exp.learning_rate, update=exp.update,
+                                         return_outputs=False)
         elif blow_up is not None:
             self.n += 1                                    # the sequence that failed counts
         self._track(first, errors)

@@ -373,17 +373,16 @@ class LSTM:
             weights before the update in ``"sequence"`` mode; what the paper's "training
             sequence processed correctly" criteria judge.
         """
-        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
-        mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
-            check_choice("update", update, UPDATE_MODES)]
+        learning_rate, mode = _training(learning_rate, update)
         outputs = self._run(inputs, targets, target_mask, mode, learning_rate, outputs=return_outputs)
         return (self._core.error, outputs) if return_outputs else self._core.error
 
     @_exclusive
-    def _train_until_blow_up(self, sequences, mode, learning_rate, outputs):
+    def _train_until_blow_up(self, sequences, *, learning_rate, update, return_outputs):
         """:meth:`train_sequences` for a trial, which must go on with what a blow-up leaves:
         ``(errors, outputs, blow_up)`` as :meth:`_run_many` gives them, instead of raising."""
-        return self._run_many(sequences, mode, learning_rate, outputs)
+        learning_rate, mode = _training(learning_rate, update)
+        return self._run_many(sequences, mode, learning_rate, return_outputs)
 
     @_exclusive
     def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
@@ -419,9 +418,7 @@ class LSTM:
             attribute): the sequences before it are trained, and the network is exactly as
             it was after them.
         """
-        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
-        mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
-            check_choice("update", update, UPDATE_MODES)]
+        learning_rate, mode = _training(learning_rate, update)
         errors, outputs, blow_up = self._run_many(sequences, mode, learning_rate, return_outputs)
         if blow_up is not None:
             raise blow_up
@@ -545,6 +542,14 @@ def _finite_float64(name, arr):
         raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in where)}); "
                          "a value beyond the float64 range counts as inf")
     return arr
+
+
+def _training(learning_rate, update):
+    """``(learning_rate, core mode)`` of a training call, both checked."""
+    learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
+    mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
+        check_choice("update", update, UPDATE_MODES)]
+    return learning_rate, mode
 
 
 def _array(a):
