@@ -122,3 +122,127 @@ class ReferenceLSTM:
             self.W[g] += lr * D[g] * self.mask[g]
             total[g] += D[g]
             D[g][...] = 0.0
+
+
+class ReferenceRecurrent:
+    """Twin of :class:`lstm97.models.recurrent.RecurrentNet` and its learners, dense and
+    straight from the definitions: full RTRL (Williams & Zipser 1989) with the
+    sensitivities of every unit to every weight, BPTT epochwise and truncated to h steps.
+    ``W`` is the full ``(U, S)`` weight matrix; only the topology's free weights change."""
+
+    def __init__(self, topology, weights):
+        self.top = topology
+        self.W = np.array(weights, dtype=float)
+        self.free = topology.free
+        self.stages = np.array(topology.stages)
+        self.f = [np.tanh if a == "tanh" else f for a in topology.activations]
+        self.df = [(lambda y: 1 - y * y) if a == "tanh" else df for a in topology.activations]
+        self.I, self.U = topology.n_inputs, topology.n_units
+
+    def sources(self, x_t, y_prev, y_new):
+        """What each stage reads: [x, 1, y(t-1)] for stage 0; stage 1 the stage-0 units of t."""
+        s0 = np.concatenate([x_t, [1.0], y_prev])
+        s1 = np.concatenate([x_t, [1.0], np.where(self.stages == 0, y_new, y_prev)])
+        return s0, s1
+
+    def step(self, x_t, y_prev):
+        """y(t), and the source vector each unit read (U, S)."""
+        y = y_prev.copy()
+        src = np.zeros((self.U, self.W.shape[1]))
+        for stage in (0, 1):
+            s0, s1 = self.sources(x_t, y_prev, y)
+            for u in np.flatnonzero(self.stages == stage):
+                src[u] = s1 if stage else s0
+                y[u] = self.f[u](self.W[u] @ src[u])
+        return y, src
+
+    def forward(self, x):
+        y, out = np.zeros(self.U), []
+        for t in range(len(x)):
+            y, _ = self.step(x[t], y)
+            out.append(y)
+        return np.array(out)
+
+    def _apply(self, dw, lr):
+        self.W[self.free] += lr * dw[self.free]
+
+    def rtrl(self, x, d, mask, outputs, lr=0.0, update="gradient"):
+        """RTRL over one sequence: returns (-dE/dw accumulated, E); applies it in
+        'sequence' mode at the end, in 'step' mode after every step with a target."""
+        U, S = self.W.shape
+        P = np.zeros((U, U, S))                            # P[u] = dy_u / dW
+        y = np.zeros(U)
+        acc, E = np.zeros((U, S)), 0.0
+        for t in range(len(x)):
+            y_new, src = self.step(x[t], y)
+            P_new = np.zeros_like(P)
+            for stage in (0, 1):
+                for u in np.flatnonzero(self.stages == stage):
+                    total = np.zeros((U, S))
+                    total[u] = src[u]
+                    for l in range(U):
+                        w = self.W[u, self.I + 1 + l]
+                        same_step = stage == 1 and self.stages[l] == 0
+                        total += w * (P_new[l] if same_step else P[l])
+                    P_new[u] = self.df[u](y_new[u]) * total
+            P, y = P_new, y_new
+            if mask[t]:
+                for k, o in enumerate(outputs):
+                    e = d[t, k] - y[o]
+                    E += 0.5 * e * e
+                    acc += e * P[o]
+                if update == "step":
+                    self._apply(acc, lr)
+                    acc = np.zeros((U, S))
+        if update == "sequence":
+            self._apply(acc, lr)
+        return np.where(self.free, acc, 0.0), E
+
+    def backprop(self, x, ys, errors, t, stop):
+        """-dE/dw of the errors ``errors`` (T, U; the d - y of the output units) sent back
+        from step t to step ``stop``, through the stored activations ``ys``."""
+        U, S = self.W.shape
+        acc = np.zeros((U, S))
+        delta_next = np.zeros(U)
+        for tau in range(t, stop - 1, -1):
+            y_prev = ys[tau - 1] if tau > 0 else np.zeros(U)
+            delta = np.zeros(U)
+            for stage in (1, 0):
+                for u in np.flatnonzero(self.stages == stage):
+                    eps = errors[tau, u]
+                    for v in range(U):
+                        w = self.W[v, self.I + 1 + u]
+                        same_step = self.stages[v] == 1 and stage == 0
+                        eps += w * (delta[v] if same_step else delta_next[v])
+                    delta[u] = self.df[u](ys[tau, u]) * eps
+            s0, s1 = self.sources(x[tau], y_prev, ys[tau])
+            for u in range(U):
+                acc[u] += delta[u] * (s1 if self.stages[u] else s0)
+            delta_next = delta
+        return acc
+
+    def bptt(self, x, d, mask, outputs, lr=0.0, update="gradient", window=None):
+        """Epochwise BPTT (``window`` None) or BPTT(h) over one sequence, as :meth:`rtrl`."""
+        U, S = self.W.shape
+        y, ys, E = np.zeros(U), [], 0.0
+        acc, errors = np.zeros((U, S)), np.zeros((len(x), U))
+        for t in range(len(x)):
+            y, _ = self.step(x[t], y)
+            ys.append(y)
+            if not mask[t]:
+                continue
+            for k, o in enumerate(outputs):
+                errors[t, o] = d[t, k] - y[o]
+                E += 0.5 * errors[t, o] ** 2
+            if window is not None:
+                only_t = np.zeros_like(errors)
+                only_t[t] = errors[t]
+                acc += self.backprop(x, np.array(ys), only_t, t, max(0, t - window + 1))
+                if update == "step":
+                    self._apply(acc, lr)
+                    acc = np.zeros((U, S))
+        if window is None:
+            acc = self.backprop(x, np.array(ys), errors, len(x) - 1, 0)
+        if update == "sequence":
+            self._apply(acc, lr)
+        return np.where(self.free, acc, 0.0), E

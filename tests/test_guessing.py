@@ -9,24 +9,12 @@ from lstm97.tasks import SequenceBatch
 from lstm97.experiments import GUESSING, GuessingTrial, get_experiment, run_experiment, run_trial
 from lstm97.experiments.guessing import training_set
 from lstm97.models.recurrent import RecurrentNet, RecurrentTopology, a1, a2, latch_inputs, single_unit
+from reference import ReferenceRecurrent
 
 
 def twin_activations(net, x):
     """Every unit's activation, written straight from the definition (models/recurrent.py)."""
-    top, w = net.topology, net.get_weights()
-    f = {"logistic": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh}
-    stages = np.array(top.stages)
-    y = np.zeros(top.n_units)
-    out = []
-    for t in range(len(x)):
-        new = y.copy()
-        for stage in (0, 1):
-            src = np.concatenate([x[t], [1.0], np.where(stages == 0, new, y) if stage else y])
-            for u in np.flatnonzero(stages == stage):
-                new[u] = f[top.activations[u]](w[u] @ src)
-        y = new
-        out.append(y)
-    return np.array(out)
+    return ReferenceRecurrent(net.topology, net.get_weights()).forward(x)
 
 
 NETS = {"A1 n=1": lambda: a1(1), "A1 n=3": lambda: a1(3), "A2": a2, "A2 no self": lambda: a2(False),

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _core
-from .._validation import MAX_STEPS, check_choice, check_real, check_rng
-from ..tasks.base import SequenceBatch
+from .._validation import check_choice, check_real, check_rng
 from . import persistence
+from ._sequences import check_inputs, check_targets, finite_float64, pack
 from .topology import GROUPS, Topology
 
 __all__ = ["LSTM", "UPDATE_MODES"]
@@ -189,7 +189,7 @@ class LSTM:
                 raise TypeError(f"weights[{g!r}] must be numeric, got dtype {arr.dtype}")
             if arr.shape != shape:
                 raise ValueError(f"weights[{g!r}] must have shape {shape}, got {arr.shape}")
-            arr = _finite_float64(f"weights[{g!r}]", arr)
+            arr = finite_float64(f"weights[{g!r}]", arr)
             absent = ~self.topology.source_mask(g)
             bad = np.argwhere(arr[:, absent] != 0)
             if len(bad):
@@ -203,50 +203,10 @@ class LSTM:
     # ----------------------------------------------------------------- validation
 
     def _inputs(self, inputs):
-        """``(dense, symbols)``: one of them holds the sequence, the other is None."""
-        arr = np.asarray(inputs)
-        n_in = self.topology.n_inputs
-        if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
-            raise TypeError(f"inputs must be float (T, n_inputs) or integer symbols (T,), got dtype {arr.dtype}")
-        if arr.ndim >= 1 and arr.shape[0] > MAX_STEPS:
-            raise ValueError(f"inputs has {arr.shape[0]:,} steps, more than the {MAX_STEPS:,} "
-                             "of the longest sequence lstm97 runs (lstm97.tasks.MAX_STEPS)")
-        if arr.dtype.kind in "iu":
-            if arr.ndim != 1:
-                raise ValueError(f"symbol inputs must have shape (T,), got {arr.shape}")
-            if arr.shape[0] == 0:
-                raise ValueError("inputs is an empty sequence")
-            bad = np.flatnonzero((arr < 0) | (arr >= n_in))
-            if len(bad):
-                raise ValueError(f"inputs has symbol {arr[bad[0]]} at step {bad[0]}, outside [0, {n_in})")
-            return None, np.ascontiguousarray(arr, dtype=np.intp)
-        if arr.ndim != 2 or arr.shape[1] != n_in:
-            raise ValueError(f"dense inputs must have shape (T, {n_in}), got {arr.shape}")
-        if arr.shape[0] == 0:
-            raise ValueError("inputs is an empty sequence")
-        return _finite_float64("inputs", arr), None
+        return check_inputs(inputs, self.topology.n_inputs)
 
     def _targets(self, targets, target_mask, T):
-        if targets is None:
-            raise TypeError(f"targets must be an array of shape ({T}, {self.topology.n_outputs}) to learn "
-                            "from, got None (forward() runs a sequence without targets)")
-        arr = np.asarray(targets)
-        shape = (T, self.topology.n_outputs)
-        if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
-            raise TypeError(f"targets must be a float array, got dtype {arr.dtype}")
-        if arr.shape != shape:
-            raise ValueError(f"targets must have shape {shape} (the inputs have T={T}), got {arr.shape}")
-        arr = _finite_float64("targets", arr)
-        if target_mask is None:
-            mask = np.ones(T, dtype=np.uint8)
-        else:
-            mask = np.asarray(target_mask)
-            if mask.dtype != np.bool_:
-                raise TypeError(f"target_mask must be a boolean array, got dtype {mask.dtype}")
-            if mask.shape != (T,):
-                raise ValueError(f"target_mask must have shape ({T},) like the inputs, got {mask.shape}")
-            mask = np.ascontiguousarray(mask).view(np.uint8)
-        return arr, mask
+        return check_targets(targets, target_mask, T, self.topology.n_outputs)
 
     def _run(self, inputs, targets, target_mask, mode, learning_rate=0.0, outputs=False):
         x, symbols = self._inputs(inputs)
@@ -263,59 +223,7 @@ class LSTM:
         return out
 
     def _pack(self, sequences, learn):
-        """Validate ``sequences`` and concatenate them for the core: ``(x, symbols, offsets,
-        targets, mask)``.  Each sequence is ``(inputs, targets[, target_mask])`` or has those
-        attributes (a ``TaskSequence``); without ``learn``, its inputs alone will do.  The
-        values are checked on the concatenation, at once, by the checks of one sequence."""
-        if isinstance(sequences, SequenceBatch):               # packed already: check the values alone
-            x, symbols = self._inputs(sequences.inputs)
-            offsets = sequences.offsets
-            if not learn:
-                return x, symbols, offsets, None, None
-            return (x, symbols, offsets, *self._targets(sequences.targets, sequences.target_mask, len(sequences.inputs)))
-        if isinstance(sequences, (np.ndarray, str, bytes)) or not hasattr(sequences, "__iter__"):
-            raise TypeError("sequences must be an iterable of sequences (e.g. a list of TaskSequence), "
-                            f"got {type(sequences).__name__}")
-        parts = []
-        for i, seq in enumerate(sequences):
-            if isinstance(seq, (tuple, list)):
-                if not (2 if learn else 1) <= len(seq) <= 3:
-                    raise ValueError(f"sequences[{i}] must be (inputs, targets[, target_mask]), "
-                                     f"got {len(seq)} items")
-                seq = (*seq, None, None)
-            elif hasattr(seq, "inputs"):
-                seq = (seq.inputs, getattr(seq, "targets", None), getattr(seq, "target_mask", None))
-            elif learn:
-                raise TypeError(f"sequences[{i}] must be (inputs, targets[, target_mask]) or a "
-                                f"TaskSequence, got {type(seq).__name__}")
-            else:
-                seq = (seq, None, None)
-            if learn and seq[1] is None:
-                raise TypeError(f"sequences[{i}] has no targets; training needs them")
-            parts.append(seq)
-        if not parts:
-            raise ValueError("sequences is empty")
-        xs = [_array(p[0]) for p in parts]
-        lengths = np.array([x.shape[0] if x.ndim else 0 for x in xs])
-        empty = np.flatnonzero(lengths == 0)
-        if len(empty):
-            raise ValueError(f"sequences[{empty[0]}] has no steps; a sequence has inputs of shape (T,) "
-                             "or (T, n_inputs) with T >= 1")
-        if len({(x.ndim, x.dtype.kind in "iu") for x in xs}) > 1:
-            raise ValueError("sequences mixes symbol and dense inputs")
-        offsets = np.zeros(len(xs) + 1, dtype=np.intp)
-        np.cumsum(lengths, out=offsets[1:])
-        x, symbols = self._inputs(_concatenate("inputs", xs))
-        if not learn:
-            return x, symbols, offsets, None, None
-        ys = [_array(p[1]) for p in parts]
-        bad = np.flatnonzero(np.array([y.shape[0] if y.ndim else -1 for y in ys]) != lengths)
-        if len(bad):
-            raise ValueError(f"sequences[{bad[0]}] has targets of shape {ys[bad[0]].shape} for "
-                             f"{lengths[bad[0]]} steps")
-        ms = [np.ones(n, bool) if p[2] is None else _array(p[2]) for p, n in zip(parts, lengths)]
-        y, mask = self._targets(_concatenate("targets", ys), _concatenate("target_mask", ms), int(offsets[-1]))
-        return x, symbols, offsets, y, mask
+        return pack(sequences, self.topology.n_inputs, self.topology.n_outputs, learn)
 
     def _run_many(self, sequences, mode, learning_rate=0.0, outputs=False):
         """Run ``sequences`` one after another in one core call; ``(errors, outputs, blow_up)``
@@ -459,7 +367,7 @@ class LSTM:
                 raise ValueError(f"x is symbol {int(arr)}, outside [0, {n_in})")
             dense, symbol = None, int(arr)
         elif arr.dtype.kind in "fiu" and arr.dtype != np.bool_ and arr.shape == (n_in,):
-            dense, symbol = _finite_float64("x", arr), -1
+            dense, symbol = finite_float64("x", arr), -1
         else:
             raise ValueError(f"x must be an integer symbol or a float vector of length {n_in}, "
                              f"got dtype {arr.dtype} shape {arr.shape}")
@@ -470,7 +378,7 @@ class LSTM:
             if t.dtype == np.bool_ or t.dtype.kind not in "fiu" or t.shape != (n_out,):
                 raise ValueError(f"target must be a float vector of length {n_out}, "
                                  f"got dtype {t.dtype} shape {t.shape}")
-            t = _finite_float64("target", t)
+            t = finite_float64("target", t)
         out = np.empty(n_out)
         fail = self._core.step(dense, symbol, t, out)
         if fail != _core.Fail.FAIL_NONE:
@@ -529,41 +437,12 @@ class LSTM:
                 f"connectivity={t.connectivity!r}, n_weights={self.n_weights})")
 
 
-def _finite_float64(name, arr):
-    """``arr`` as a C-contiguous float64 array, refused if an entry is not finite *as
-    float64*: a longdouble 1e400 is finite before the cast and inf after it."""
-    if arr.dtype != np.float64:
-        with np.errstate(over="ignore", invalid="ignore"):   # the check below reports it
-            arr = arr.astype(np.float64)
-    arr = np.ascontiguousarray(arr)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        where = np.argwhere(~finite)[0]
-        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in where)}); "
-                         "a value beyond the float64 range counts as inf")
-    return arr
-
-
 def _training(learning_rate, update):
     """``(learning_rate, core mode)`` of a training call, both checked."""
     learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
     mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
         check_choice("update", update, UPDATE_MODES)]
     return learning_rate, mode
-
-
-def _array(a):
-    return a if type(a) is np.ndarray else np.asarray(a)
-
-
-def _concatenate(name, arrays):
-    """The sequences' ``name`` arrays one after another; a ValueError naming ``name`` if
-    their shapes do not fit together."""
-    try:
-        return np.concatenate(arrays)
-    except ValueError:
-        shapes = sorted({a.shape[1:] for a in arrays})
-        raise ValueError(f"the sequences' {name} do not fit together: per-step shapes {shapes}") from None
 
 
 def _blow_up(fail, step, learning_rate=None):

@@ -18,17 +18,26 @@ kernel (``lstm97._recurrent``) and draws weights uniformly in a range, as a gues
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 
 from .. import _recurrent
 from .._validation import check_choice, check_int, check_real, check_rng
 from ..tasks.base import SequenceBatch
+from ._sequences import check_inputs, pack
+from .lstm import UPDATE_MODES, _blow_up, _exclusive
 
-__all__ = ["ACTIVATIONS", "RecurrentNet", "RecurrentTopology", "a1", "a2", "single_unit"]
+__all__ = ["ACTIVATIONS", "LEARNERS", "RecurrentNet", "RecurrentTopology", "a1", "a2", "elman",
+           "fully_recurrent", "layered", "single_unit"]
 
 #: Activation functions of a unit, by name; their codes in the compiled kernel.
 ACTIVATIONS = {"logistic": 0, "tanh": 1}
+
+#: The learners of :class:`RecurrentNet`, with the update modes each has.
+LEARNERS = {"rtrl": ("sequence", "step"), "bptt": ("sequence", "step")}
+
+_MODES = {"sequence": _recurrent.LearnMode.LEARN_SEQUENCE, "step": _recurrent.LearnMode.LEARN_STEP}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -52,6 +61,9 @@ class RecurrentTopology:
         Each unit's stage; all 0 (every unit from the step before) by default.
     name : str, optional
         What to call it in messages and records.
+    init_range : float, default 0.2
+        A trained net's free weights start uniform in ``[-init_range, init_range]``
+        (section 5: "all nets are initialized in [-0.2, 0.2]").
     """
 
     n_inputs: int
@@ -61,6 +73,7 @@ class RecurrentTopology:
     fixed: np.ndarray | None = None
     stages: tuple | None = None
     name: str = "recurrent net"
+    init_range: float = 0.2
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -95,6 +108,10 @@ class RecurrentTopology:
         if len(stages) != U or not set(stages) <= {0, 1}:
             raise ValueError(f"stages must be 0 or 1 for each of the {U} units, got {self.stages!r}")
         set_("stages", stages)
+        set_("init_range", check_real("init_range", self.init_range, 0.0))
+        unread = [u for u in range(U) if not mask[u].any()]
+        if unread:
+            raise ValueError(f"unit {unread[0]} reads no source (mask row {unread[0]} is all False)")
 
     @property
     def n_units(self) -> int:
@@ -181,6 +198,57 @@ def single_unit(activation: str = "logistic", input_weight: bool = True, bias: b
     return dataclasses.replace(top, name=f"one {activation} unit, {top.n_weights} free weights")
 
 
+def layered(n_inputs: int, n_outputs: int, n_hidden: int = 1, *, bias: bool = False,
+            hidden_recurrent: bool = True) -> RecurrentTopology:
+    """Exp 2a's competitor net: ``n_hidden`` self-recurrent logistic hidden units and
+    ``n_outputs`` non-recurrent logistic outputs, "each layer has connections from all
+    layers below": the hidden units read the inputs and themselves (each its own
+    activation of the step before), the outputs read the inputs and the hidden units of
+    their step; no bias by default (36 weights for p = 4, 10,404 for p = 100)."""
+    I, K, H = (check_int(k, v, 1) for k, v in (("n_inputs", n_inputs), ("n_outputs", n_outputs),
+                                                ("n_hidden", n_hidden)))
+    mask = _mask(I, H + K)
+    y = I + 1
+    mask[:, :I] = True
+    mask[:, I] = bias
+    if hidden_recurrent:
+        mask[np.arange(H), y + np.arange(H)] = True
+    mask[H:, y:y + H] = True
+    return RecurrentTopology(I, mask, tuple(range(H, H + K)), "logistic", stages=(0,) * H + (1,) * K,
+                             name=f"layered net ({I} inputs, {H} hidden, {K} outputs)")
+
+
+def fully_recurrent(n_inputs: int, n_outputs: int, n_hidden: int, *, bias: bool = False) -> RecurrentTopology:
+    """Williams & Zipser's fully recurrent net: ``n_hidden + n_outputs`` logistic units,
+    each reading every input and every unit's activation of the step before (and a bias
+    with ``bias``); the outputs are units like the others.  Without bias, 3 hidden units
+    on Reber's 7 symbols have 170 weights and 12 have 494, Table 1's estimates."""
+    I, K, H = (check_int(k, v, 1) for k, v in (("n_inputs", n_inputs), ("n_outputs", n_outputs),
+                                                ("n_hidden", n_hidden)))
+    mask = np.ones((H + K, I + 1 + H + K), dtype=bool)
+    mask[:, I] = bias
+    return RecurrentTopology(I, mask, tuple(range(H, H + K)), "logistic",
+                             name=f"fully recurrent net ({H} hidden, {K} outputs)")
+
+
+def elman(n_inputs: int, n_outputs: int, n_hidden: int, *, bias: bool = False) -> RecurrentTopology:
+    """Elman's simple recurrent net: the hidden units read the inputs and the context
+    units (every hidden unit's activation of the step before), the outputs read the
+    hidden units of their step; logistic units, and a bias with ``bias``.  Without bias,
+    15 hidden units on Reber's 7 symbols have 435 weights, Table 1's estimate.  Trained by
+    ``RecurrentNet(..., learner="bptt", window=1)``, Elman's procedure."""
+    I, K, H = (check_int(k, v, 1) for k, v in (("n_inputs", n_inputs), ("n_outputs", n_outputs),
+                                                ("n_hidden", n_hidden)))
+    mask = _mask(I, H + K)
+    y = I + 1
+    mask[:H, :I] = True
+    mask[:, I] = bias
+    mask[:H, y:y + H] = True
+    mask[H:, y:y + H] = True
+    return RecurrentTopology(I, mask, tuple(range(H, H + K)), "logistic", stages=(0,) * H + (1,) * K,
+                             name=f"Elman net ({H} hidden, {K} outputs)")
+
+
 def latch_inputs(sequence) -> np.ndarray:
     """The inputs of latch variant I for ``single_unit(class_inputs=True)``: the sequence's
     line with its first element (the class's ±1) cleared, and two lines that are 1.0 at
@@ -192,26 +260,60 @@ def latch_inputs(sequence) -> np.ndarray:
 
 
 class RecurrentNet:
-    """A :class:`RecurrentTopology` with weights.
+    """A :class:`RecurrentTopology` with weights, and a learner to train them.
 
     Parameters
     ----------
     topology : RecurrentTopology
     weights : array_like of shape (n_units, n_sources), optional
         0 where there is no connection and the fixed value where one is fixed; zeros (with
-        the fixed values) by default.
+        the fixed values) by default, or random with ``rng``.
+    learner : {"rtrl", "bptt"}, default "rtrl"
+        How the training calls compute the gradient: full RTRL (Williams & Zipser 1989),
+        its sensitivities carried forward, or BPTT, the errors sent back through the
+        stored activations (see :data:`LEARNERS`).
+    window : int, optional
+        BPTT only: None for epochwise BPTT (the whole sequence, the exact gradient), h ≥ 1
+        for truncated BPTT(h), the error of each step sent back through h steps; h = 1 is
+        Elman's procedure (the context units taken as inputs).
+    rng : numpy.random.Generator or int, optional
+        Draw the free weights uniformly in ``[-init_range, init_range]`` of the topology.
+
+    Notes
+    -----
+    Every training call is online, sequence after sequence: ``update="sequence"`` applies
+    a sequence's summed change at its end (offline RTRL, epochwise BPTT: the exact
+    gradient of its E = 1/2 Σ (d_k - y_k)^2), ``update="step"`` after every step with a
+    target (real-time RTRL, its sensitivities carried on; BPTT(h) from the activations it
+    stored).  Epochwise BPTT has only the first.  Work per step: RTRL O(U^2 W) for a fully
+    recurrent net of U units and W weights (less where the connections allow: only the
+    sensitivities that can be non-zero are computed), BPTT(h) O(h W) per step with a
+    target; memory: RTRL O(U W), BPTT O(T U) epochwise and O(h U) truncated.
     """
 
-    def __init__(self, topology: RecurrentTopology, weights=None):
+    def __init__(self, topology: RecurrentTopology, weights=None, *, learner: str = "rtrl",
+                 window: int | None = None, rng=None):
         if not isinstance(topology, RecurrentTopology):
             raise TypeError(f"topology must be a RecurrentTopology, got {type(topology).__name__}")
         self.topology = topology
         self._kinds = np.array([ACTIVATIONS[a] for a in topology.activations], dtype=np.int8)
         self._stages = np.array(topology.stages, dtype=np.int8)
         self._outputs = np.array(topology.outputs, dtype=np.intp)
+        self.learner = check_choice("learner", learner, tuple(LEARNERS))
+        if window is not None:
+            if self.learner != "bptt":
+                raise ValueError(f"window applies to learner='bptt' only, not {self.learner!r}")
+            window = check_int("window", window, 1)
+        self.window = window
+        self._learner = None
+        self._lock = threading.Lock()
         self._w = self.template()
         if weights is not None:
+            if rng is not None:
+                raise TypeError("give weights or rng, not both")
             self.set_weights(weights)
+        elif rng is not None and topology.init_range > 0:
+            self._w = self.guesses(1, check_rng("rng", rng), topology.init_range)[0]
 
     def template(self) -> np.ndarray:
         """Zero weights with the fixed ones in place."""
@@ -266,12 +368,9 @@ class RecurrentNet:
                                  check_real("tolerance", tolerance, 0.0, exclusive_minimum=True), early_exit)
 
     def _inputs(self, x):
-        x = np.ascontiguousarray(x, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != self.topology.n_inputs or not len(x):
-            raise ValueError(f"inputs must have shape (T, {self.topology.n_inputs}) with T >= 1, got {x.shape}")
-        if not np.isfinite(x).all():
-            raise ValueError("inputs contains NaN or inf")
-        return x
+        """Dense inputs ``(T, n_inputs)``, checked; integer symbols become one-hot rows."""
+        dense, symbols = check_inputs(x, self.topology.n_inputs)
+        return dense if symbols is None else _one_hot(symbols, self.topology.n_inputs)
 
     def activations(self, inputs) -> np.ndarray:
         """Every unit's activation at every step of one sequence, ``(T, n_units)``."""
@@ -291,5 +390,113 @@ class RecurrentNet:
         items = sequences.sequences if isinstance(sequences, SequenceBatch) else sequences
         return np.concatenate([self.forward(getattr(s, "inputs", s)) for s in items])
 
+    # ----------------------------------------------------------------- learning
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.topology.outputs)
+
+    def _kernel(self):
+        """The compiled learner, made at the first training call."""
+        if self._learner is None:
+            algorithm = _recurrent.Algorithm.RTRL if self.learner == "rtrl" else _recurrent.Algorithm.BPTT
+            self._learner = _recurrent.Learner(np.ascontiguousarray(self.topology.free, dtype=np.uint8),
+                                               self._kinds, self._stages, self.topology.n_inputs,
+                                               algorithm, self.window or 0)
+        return self._learner
+
+    def _mode(self, learning_rate, update):
+        """``(learning_rate, kernel mode)`` of a training call, both checked."""
+        learning_rate = check_real("learning_rate", learning_rate, 0.0, exclusive_minimum=True)
+        check_choice("update", update, UPDATE_MODES)
+        if update == "step" and self.learner == "bptt" and self.window is None:
+            raise ValueError("update='step' needs a window: epochwise BPTT computes the gradient of "
+                             "a whole sequence, so it updates at the sequence end (update='sequence'); "
+                             "give window=h for BPTT(h) with an update after every step")
+        return learning_rate, _MODES[update]
+
+    def _run_many(self, sequences, mode, learning_rate=0.0, outputs=False, grad=None):
+        """Train on (or differentiate) ``sequences`` in one kernel call; ``(errors, outputs,
+        blow_up)`` as :meth:`lstm97.LSTM._run_many` gives them."""
+        x, symbols, offsets, y, mask = pack(sequences, self.topology.n_inputs, self.n_outputs, True)
+        if symbols is not None:
+            x = _one_hot(symbols, self.topology.n_inputs)
+        out = np.full((int(offsets[-1]), self.n_outputs), np.nan) if outputs else None
+        errors = np.zeros(len(offsets) - 1)
+        done, fail, step = self._kernel().run(self._w, x, offsets, y, mask, self._outputs, out, errors,
+                                              grad, mode, learning_rate)
+        if fail == _recurrent.LearnFail.LFAIL_NONE:
+            return errors, out, None
+        exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
+        exc.sequence = done
+        return errors[:done], out, exc
+
+    @_exclusive
+    def gradient(self, inputs, targets, target_mask=None) -> tuple[np.ndarray, float]:
+        """The learner's gradient dE/dw of one sequence, without changing the weights:
+        the exact one for RTRL and epochwise BPTT, the truncated one for BPTT(h).
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_units, n_sources)
+            0 where no free weight is.
+        error : float
+            ``E = 1/2 sum (d_k - y_k)^2`` over the steps with a target.
+        """
+        grad = np.zeros(self.n_weights)
+        errors, _, blow_up = self._run_many([(inputs, targets, target_mask)], _recurrent.LearnMode.LEARN_GRADIENT,
+                                            grad=grad)
+        if blow_up is not None:
+            raise blow_up
+        full = np.zeros(self.topology.mask.shape)
+        full[self.topology.free] = -grad
+        return full, float(errors[0])
+
+    @_exclusive
+    def train_sequence(self, inputs, targets, target_mask=None, *, learning_rate, update="sequence",
+                       return_outputs=False):
+        """Train online on one sequence and return its error E (and, with
+        ``return_outputs``, the outputs at the steps with a target, NaN elsewhere), as
+        :meth:`lstm97.LSTM.train_sequence` does; a numeric blow-up raises
+        ``FloatingPointError`` and leaves the weights as they were."""
+        learning_rate, mode = self._mode(learning_rate, update)
+        errors, out, blow_up = self._run_many([(inputs, targets, target_mask)], mode, learning_rate,
+                                              return_outputs)
+        if blow_up is not None:
+            raise blow_up
+        return (float(errors[0]), out) if return_outputs else float(errors[0])
+
+    @_exclusive
+    def _train_until_blow_up(self, sequences, *, learning_rate, update, return_outputs):
+        """:meth:`train_sequences` for a trial: ``(errors, outputs, blow_up)`` instead of raising."""
+        learning_rate, mode = self._mode(learning_rate, update)
+        return self._run_many(sequences, mode, learning_rate, return_outputs)
+
+    @_exclusive
+    def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
+        """Train online on several sequences, one after another, in one kernel call: the
+        same as :meth:`train_sequence` on each in turn.  Takes and returns what
+        :meth:`lstm97.LSTM.train_sequences` does; on a blow-up in sequence ``i`` raises
+        ``FloatingPointError`` (its ``sequence`` attribute is ``i``) with the sequences
+        before it trained."""
+        learning_rate, mode = self._mode(learning_rate, update)
+        errors, outputs, blow_up = self._run_many(sequences, mode, learning_rate, return_outputs)
+        if blow_up is not None:
+            raise blow_up
+        return (errors, outputs) if return_outputs else errors
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of the learner's state between steps (RTRL's sensitivities, the activations
+        BPTT stores), as sized by the longest sequence trained so far."""
+        return self._kernel().state_bytes
+
     def __repr__(self):
-        return f"RecurrentNet({self.topology!r})"
+        window = "" if self.window is None else f", window={self.window}"
+        return f"RecurrentNet({self.topology!r}, learner={self.learner!r}{window})"
+
+
+def _one_hot(symbols, n):
+    x = np.zeros((len(symbols), n))
+    x[np.arange(len(symbols)), symbols] = 1.0
+    return x
