@@ -17,6 +17,7 @@ import pytest
 
 from lstm97 import GROUPS, LSTM, table10
 from lstm97._core import Fail, Mode
+from lstm97.tasks import TaskSequence
 
 
 def snapshot(net):
@@ -429,6 +430,28 @@ def test_a_sequence_longer_than_max_steps_is_refused_before_any_copy(inputs):
                  lambda: net.train_sequence(inputs, np.broadcast_to(0.0, (len(inputs), 1)), learning_rate=0.1)):
         with pytest.raises(ValueError, match=f"more than the {MAX_STEPS:,}"):
             call()
+
+
+def test_max_steps_bounds_each_sequence_of_a_batch_not_the_batch(monkeypatch):
+    """A final test of 10,000 sequences of 1,013 steps (2c, q = 1000) is 10.1 million steps
+    in one call; each sequence is short, so it must run (it was refused, losing the trial)."""
+    from lstm97.models import _sequences
+    from lstm97.tasks import SequenceBatch
+
+    monkeypatch.setattr(_sequences, "MAX_STEPS", 40)
+    net = LSTM(table10("1-1"), rng=0)
+    short = [(np.zeros(30, dtype=np.intp), np.zeros((30, 7))) for _ in range(3)]
+    assert net.forward_sequences(short).shape == (90, 7)
+    net.train_sequences(short, learning_rate=0.1)
+    batch = SequenceBatch.of([TaskSequence(np.zeros(30, dtype=np.intp), np.zeros((30, 7)), np.ones(30, bool))
+                              for _ in range(3)])
+    net.train_sequences(batch, learning_rate=0.1)
+    long = short + [(np.zeros(41, dtype=np.intp), np.zeros((41, 7)))]
+    with pytest.raises(ValueError, match=r"sequences\[3\] has 41 steps, more than the 40"):
+        net.forward_sequences(long)
+    with pytest.raises(ValueError, match="sequences.3. has 41 steps"):
+        net.train_sequences(SequenceBatch.of([*batch.sequences, TaskSequence(
+            np.zeros(41, dtype=np.intp), np.zeros((41, 7)), np.ones(41, bool))]), learning_rate=0.1)
 
 
 def test_save_is_refused_while_another_thread_uses_the_net(tmp_path):

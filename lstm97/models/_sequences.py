@@ -14,18 +14,19 @@ import numpy as np
 from .._validation import MAX_STEPS
 from ..tasks.base import SequenceBatch
 
-__all__ = ["check_inputs", "check_targets", "finite_float64", "pack"]
+__all__ = ["check_inputs", "check_lengths", "check_targets", "finite_float64", "pack"]
 
 
-def check_inputs(inputs, n_in):
-    """``(dense, symbols)`` of one sequence (or several, concatenated) for a net with
-    ``n_in`` inputs: one of them holds it, the other is None."""
+def check_inputs(inputs, n_in, one_sequence=True):
+    """``(dense, symbols)`` of one sequence (or several, concatenated, without
+    ``one_sequence``) for a net with ``n_in`` inputs: one of them holds it, the other is
+    None.  One sequence has at most ``MAX_STEPS`` steps; a batch checks its sequences'
+    lengths with :func:`check_lengths`."""
     arr = np.asarray(inputs)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "fiu":
         raise TypeError(f"inputs must be float (T, n_inputs) or integer symbols (T,), got dtype {arr.dtype}")
-    if arr.ndim >= 1 and arr.shape[0] > MAX_STEPS:
-        raise ValueError(f"inputs has {arr.shape[0]:,} steps, more than the {MAX_STEPS:,} "
-                         "of the longest sequence lstm97 runs (lstm97.tasks.MAX_STEPS)")
+    if one_sequence and arr.ndim >= 1:
+        check_lengths([arr.shape[0]], "inputs has")
     if arr.dtype.kind in "iu":
         if arr.ndim != 1:
             raise ValueError(f"symbol inputs must have shape (T,), got {arr.shape}")
@@ -40,6 +41,16 @@ def check_inputs(inputs, n_in):
     if arr.shape[0] == 0:
         raise ValueError("inputs is an empty sequence")
     return finite_float64("inputs", arr), None
+
+
+def check_lengths(lengths, what="sequences[{i}] has"):
+    """Refuse a sequence longer than ``MAX_STEPS`` (``what`` names it, ``{i}`` its index)."""
+    lengths = np.asarray(lengths)
+    long = np.flatnonzero(lengths > MAX_STEPS)
+    if len(long):
+        i = long[0]
+        raise ValueError(f"{what.format(i=i)} {lengths[i]:,} steps, more than the {MAX_STEPS:,} "
+                         "of the longest sequence lstm97 runs (lstm97.tasks.MAX_STEPS)")
 
 
 def check_targets(targets, target_mask, T, n_out):
@@ -72,8 +83,9 @@ def pack(sequences, n_in, n_out, learn):
     attributes (a ``TaskSequence``); without ``learn``, its inputs alone will do.  The
     values are checked on the concatenation, at once, by the checks of one sequence."""
     if isinstance(sequences, SequenceBatch):               # packed already: check the values alone
-        x, symbols = check_inputs(sequences.inputs, n_in)
         offsets = sequences.offsets
+        check_lengths(np.diff(offsets))
+        x, symbols = check_inputs(sequences.inputs, n_in, one_sequence=False)
         if not learn:
             return x, symbols, offsets, None, None
         return (x, symbols, offsets, *check_targets(sequences.targets, sequences.target_mask, len(sequences.inputs), n_out))
@@ -109,7 +121,8 @@ def pack(sequences, n_in, n_out, learn):
         raise ValueError("sequences mixes symbol and dense inputs")
     offsets = np.zeros(len(xs) + 1, dtype=np.intp)
     np.cumsum(lengths, out=offsets[1:])
-    x, symbols = check_inputs(_concatenate("inputs", xs), n_in)
+    check_lengths(lengths)
+    x, symbols = check_inputs(_concatenate("inputs", xs), n_in, one_sequence=False)
     if not learn:
         return x, symbols, offsets, None, None
     ys = [_array(p[1]) for p in parts]
