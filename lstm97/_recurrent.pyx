@@ -385,7 +385,7 @@ cdef class Learner:
         weights are as they were after sequence ``done - 1``.
         """
         cdef Py_ssize_t U = self.U, S = self.S, I = self.I, W = self.W, K = outputs.shape[0]
-        cdef Py_ssize_t n = offsets.shape[0] - 1, N = x.shape[0], i, t, T, t0, j, k, o, longest = 0
+        cdef Py_ssize_t n = offsets.shape[0] - 1, N = x.shape[0], i, t, T, t0, j, k, o, u, longest = 0
         if w.shape[0] != U or w.shape[1] != S or x.shape[1] != I:
             raise ValueError(f"w must be ({U}, {S}) and x (N, {I}), got ({w.shape[0]}, {w.shape[1]}) and "
                              f"(N, {x.shape[1]})")
@@ -452,9 +452,11 @@ cdef class Learner:
                         E += 0.5 * e * e
                         if out is not None:
                             out[t0 + t, k] = self.y[o]
-                        if self.algorithm == RTRL:
-                            for j in range(W):
-                                acc[j] += e * self.p_old[o, j]
+                        if self.algorithm == RTRL:     # p^o is 0 outside the weights that reach o
+                            for u in range(U):
+                                if self.reach[o, u]:
+                                    for j in range(self.first[u], self.first[u + 1]):
+                                        acc[j] += e * self.p_old[o, j]
                     if self.algorithm == BPTT and self.window > 0:
                         self.backward(wp, &x[0, 0], t, t0, max(0, t - self.window + 1),
                                       &targets[0, 0], &tmask[0], &outputs[0], K, acc)
