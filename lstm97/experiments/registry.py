@@ -1,4 +1,5 @@
-"""The paper's experiments as values: every LSTM row of Tables 1-9, and their variants.
+"""The paper's experiments as values: every LSTM row of Tables 1-9, the competitors' rows
+of Tables 1 and 2 (:data:`COMPETITORS`), and their variants.
 
 An :class:`Experiment` is frozen: it holds what the paper fixes for a row (the Table 10
 topology and learning rate, the task, the stop criterion and test of Table 11, the number
@@ -21,12 +22,14 @@ import numpy as np
 
 from .. import tasks
 from .._validation import check_choice, check_int, check_real, shown
-from ..models import TABLE10, UPDATE_MODES, Table10Row, Topology
+from ..models import LSTM, TABLE10, UPDATE_MODES, Table10Row, Topology
+from ..models.recurrent import RecurrentNet, RecurrentTopology, elman, fully_recurrent, layered
 from .construction import CONSTRUCTIONS
 from .criteria import Criterion, ReberSuccess, RecentTraining, Streak, TestSetStop
 from .guessing import GUESSING, GuessingExperiment
 
-__all__ = ["EXPERIMENTS", "Experiment", "OPTIONS", "get_experiment"]
+__all__ = ["COMPETITORS", "EXPERIMENTS", "Experiment", "LEARNER_NAMES", "OPTIONS", "get_experiment",
+           "paper_order"]
 
 _TOPOLOGY_OPTIONS = ("h", "g", "h_range", "g_range", "init_range", "connectivity", "bias",
                      "input_gate_bias", "output_gate_bias")
@@ -44,6 +47,10 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
                     "error stops decreasing, Exps 2a/2b); DECISIONS item 13",
     "cell_at": "with construction='sequential': add the cells after this training sequence",
 })
+
+
+#: What trains each kind of row: the LSTM's truncated RTRL, or a competitor's learner.
+LEARNER_NAMES = {"lstm": "LSTM (truncated RTRL)", "rtrl": "full RTRL", "bptt": "BPTT"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,10 +82,19 @@ class Experiment:
     construction: str = "present"
     cell_at: int | None = None
     options: tuple[tuple[str, object], ...] = ()
+    learner: str = "lstm"
+    window: int | None = None
 
     def __post_init__(self):
-        if not isinstance(self.topology, Topology):
-            raise TypeError(f"topology must be a Topology, got {type(self.topology).__name__}")
+        check_choice("learner", self.learner, tuple(LEARNER_NAMES))
+        wanted = Topology if self.learner == "lstm" else RecurrentTopology
+        if not isinstance(self.topology, wanted):
+            raise TypeError(f"topology must be a {wanted.__name__} for learner {self.learner!r}, "
+                            f"got {type(self.topology).__name__}")
+        if self.window is not None and self.learner != "bptt":
+            raise ValueError(f"window applies to learner='bptt' only, not {self.learner!r}")
+        if self.learner != "lstm" and self.construction != "present":
+            raise ValueError("construction applies to the LSTM's cells only")
         object.__setattr__(self, "learning_rate", check_real(
             "learning_rate", self.learning_rate, 0.0, exclusive_minimum=True))
         object.__setattr__(self, "max_sequences", check_int("max_sequences", self.max_sequences, 1))
@@ -94,13 +110,29 @@ class Experiment:
             check_int("cell_at", self.cell_at, 1)
 
     @property
+    def is_lstm(self) -> bool:
+        """An LSTM row (or a variant of one), not a competitor's."""
+        return self.learner == "lstm"
+
+    def network(self, rng):
+        """A fresh network of this row, its weights drawn from ``rng``: an
+        :class:`~lstm97.LSTM`, or a competitor's
+        :class:`~lstm97.models.recurrent.RecurrentNet` with its learner."""
+        if self.is_lstm:
+            return LSTM(self.topology, rng=rng)
+        return RecurrentNet(self.topology, learner=self.learner, window=self.window, rng=rng)
+
+    @property
     def base(self) -> str:
         """The name of the paper's row this experiment is (or is a variant of)."""
         return self.name.split("[", 1)[0]
 
     @property
     def table10(self) -> Table10Row:
-        """The Table 10 row as the paper gives it (a variant's own topology is ``topology``)."""
+        """The Table 10 row as the paper gives it (a variant's own topology is ``topology``);
+        a competitor's row has none."""
+        if not self.is_lstm:
+            raise ValueError(f"{self.name} is a competitor's row; Table 10 has the LSTM nets only")
         return TABLE10[self.row]
 
     @property
@@ -119,6 +151,14 @@ class Experiment:
             raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}")
         merged = {**dict(self.options), **{k: _parse(v) for k, v in options.items()}}
         base = get_experiment(self.base)
+        if not base.is_lstm:
+            lstm_only = sorted(set(merged) - {"learning_rate", "update"})
+            if lstm_only:
+                raise ValueError(f"option {lstm_only[0]!r} applies to the LSTM rows; a competitor's "
+                                 "row takes learning_rate and update")
+            ordered = tuple(sorted(merged.items()))
+            name = base.name + ("[" + ",".join(f"{k}={_text(v)}" for k, v in ordered) + "]" if ordered else "")
+            return dataclasses.replace(base, name=name, options=ordered, **merged)
         topology = dataclasses.replace(base.topology, **{k: merged[k] for k in _TOPOLOGY_OPTIONS if k in merged})
         cells_read = merged.get("cells_read", "all")
         check_choice("cells_read", cells_read, ("all", "inputs"))
@@ -230,8 +270,69 @@ def _registry():
     return MappingProxyType({e.name: e for e in rows})
 
 
-#: Every row of the paper, by name, in the paper's order (read-only).
+#: Every LSTM row of the paper, by name, in the paper's order (read-only).
 EXPERIMENTS: Mapping[str, Experiment] = _registry()
+
+def _competitors():
+    """The competitors' rows of Tables 1 and 2 (and Exp 2b's text), on lstm97's tasks and
+    criteria.  Real-time RTRL and Elman's procedure change the weights after every step
+    (update "step"); epochwise BPTT at each sequence's end.  Section 5: "all nets are
+    initialized in [-0.2, 0.2]"; Table 1's and 2's weight counts are met without biases."""
+    P = functools.partial
+    rows = []
+    reber = P(Experiment, table="Table 1", row=None, task=tasks.EmbeddedReber, criterion=ReberSuccess(),
+              fixed_sets=10)
+    for hidden, lr, weights, mean in [(3, 0.05, 170, 173_000), (12, 0.1, 494, 25_000)]:
+        rows.append(reber(
+            name=f"reber-rtrl-h{hidden}", title=f"Embedded Reber grammar, RTRL, {hidden} hidden units",
+            topology=fully_recurrent(7, 7, hidden), learning_rate=lr, learner="rtrl", update="step",
+            paper={"trials": 30, "success": None, "sequences": mean, "weights": weights,
+                   "source": "Smith & Zipser 1989, \"some fraction\" of their runs, successful ones only"},
+            max_sequences=_cap(mean)))
+    rows.append(reber(
+        name="reber-elman-h15", title="Embedded Reber grammar, Elman net, 15 hidden units",
+        topology=elman(7, 7, 15), learning_rate=0.1, learner="bptt", window=1, update="step",
+        paper={"trials": 30, "success": 0, "sequences": None, "weights": 435,
+               "source": "Cleeremans et al. 1989: 0% within 200,000 sequences"},
+        max_sequences=2_000_000))
+    lags = P(Experiment, row=None, criterion=Streak(), max_sequences=5_000_000)
+    for lr, success, mean in [(1.0, 78, 1_043_000), (4.0, 56, 892_000), (10.0, 22, 254_000)]:
+        rows.append(lags(
+            name=f"2a-p4-rtrl-lr{lr}", table="Table 2", title=f"Noise-free long time lags, p = 4, RTRL, lr {lr}",
+            topology=layered(5, 5), learning_rate=lr, task=P(tasks.LongTimeLag, p=4, variant="2a"),
+            learner="rtrl", update="step",
+            paper={"trials": 18, "success": success, "sequences": mean, "weights": 36}))
+    for p, learner, weights in [(10, "rtrl", 144), (100, "rtrl", 10_404), (100, "bptt", 10_404)]:
+        rows.append(lags(
+            name=f"2a-p{p}-{learner}", table="Table 2",
+            title=f"Noise-free long time lags, p = {p}, {LEARNER_NAMES[learner]}, lr 1.0 (of the paper's 1.0-10.0)",
+            topology=layered(p + 1, p + 1), learning_rate=1.0, task=P(tasks.LongTimeLag, p=p, variant="2a"),
+            learner=learner, update="step" if learner == "rtrl" else "sequence",
+            paper={"trials": 18, "success": 0, "sequences": None, "weights": weights}))
+    for learner in ("rtrl", "bptt"):
+        rows.append(lags(
+            name=f"2b-p100-{learner}", table="Section 5.2",
+            title=f"No local regularities, p = 100, {LEARNER_NAMES[learner]}, lr 1.0 (the text: \"fail\")",
+            topology=layered(101, 101), learning_rate=1.0, task=P(tasks.LongTimeLag, p=100, variant="2b"),
+            learner=learner, update="step" if learner == "rtrl" else "sequence",
+            paper={"trials": 18, "success": 0, "sequences": None, "weights": 10_404}))
+    return MappingProxyType({e.name: e for e in rows})
+
+
+#: The competitors' rows (full RTRL, BPTT, Elman nets), by name (read-only).
+COMPETITORS: Mapping[str, Experiment] = _competitors()
+
+
+def paper_order() -> list[str]:
+    """Every row's name in the paper's order: within a table the competitors' rows, then
+    LSTM's (as the paper's tables list them), then the weight-guessing study's."""
+    names, placed = [], set()
+    for name, exp in EXPERIMENTS.items():
+        if exp.table not in placed:
+            placed.add(exp.table)
+            names += [n for n, c in COMPETITORS.items() if c.table == exp.table]
+        names.append(name)
+    return names + [n for n in COMPETITORS if n not in names] + list(GUESSING)
 
 
 def get_experiment(name) -> Experiment | GuessingExperiment:
@@ -245,15 +346,16 @@ def get_experiment(name) -> Experiment | GuessingExperiment:
     if name in GUESSING:
         return GUESSING[name]
     base, bracket, rest = name.partition("[")
-    if base not in EXPERIMENTS:
-        close = difflib.get_close_matches(base, [*EXPERIMENTS, *GUESSING], n=4, cutoff=0.5)
+    rows = COMPETITORS if base in COMPETITORS else EXPERIMENTS
+    if base not in rows:
+        close = difflib.get_close_matches(base, [*EXPERIMENTS, *COMPETITORS, *GUESSING], n=4, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `lstm97 list` shows them all"
         raise ValueError(f"unknown experiment {base!r}{hint}")
     if not bracket:
-        return EXPERIMENTS[base]
+        return rows[base]
     if not rest.endswith("]"):
         raise ValueError(f"a variant's name ends with ']', got {name!r}")
-    return EXPERIMENTS[base].variant(**parse_settings(_split_options(rest[:-1])))
+    return rows[base].variant(**parse_settings(_split_options(rest[:-1])))
 
 
 def _split_options(text):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator
 import numpy as np
 
 from .._validation import check_int
-from ..models import LSTM
+from ..models import LSTM, RecurrentNet
 from ..tasks import SequenceBatch, TaskSequence
 from .construction import SequentialConstruction
 from .guessing import GuessingExperiment, GuessingTrial
@@ -37,14 +37,15 @@ class Step:
     """What one training sequence did: its number ``n`` (1-based), the ``sequence``, its
     ``error`` (Σ_k (t_k - y_k)^2 per target step, from the outputs while training), those
     ``outputs`` (at the steps with a target), the ``cell_states`` at its end (before the
-    criterion runs any test sequence through the net) and the ``net`` after its update."""
+    criterion runs any test sequence through the net; None for a competitor's net) and
+    the ``net`` after its update."""
 
     n: int
     sequence: TaskSequence
     error: float
     outputs: np.ndarray
-    cell_states: np.ndarray
-    net: LSTM
+    cell_states: np.ndarray | None
+    net: LSTM | RecurrentNet
 
 
 class Trial:
@@ -69,8 +70,9 @@ class Trial:
 
     Attributes
     ----------
-    net : LSTM
-        The network being trained.
+    net : LSTM or RecurrentNet
+        The network being trained (a competitor's row trains a
+        :class:`~lstm97.models.recurrent.RecurrentNet` with its learner).
     task, sets, monitor
         The task; the fixed (training set, test set) of Exp 1, or None; the criterion's
         monitor (see :mod:`.criteria`).
@@ -93,7 +95,7 @@ class Trial:
                              f"({self.max_sequences:,})")
         self.skip_updates = frozenset(check_int("skip_updates[]", n, 1) for n in skip_updates)
         self.task = exp.task()
-        self.net = LSTM(exp.topology, rng=self.streams["init"])
+        self.net = exp.network(self.streams["init"])
         self.sets = None
         if exp.fixed_sets is not None:
             first = exp.fixed_sets * (self.trial // exp.fixed_sets)
@@ -162,7 +164,7 @@ class Trial:
             batch = batch.take(np.arange(k))
             outputs = outputs[:batch.offsets[-1]]
         # Before the criterion runs any test sequence through the net (a Step shows them).
-        self._states = net.cell_states if k == 1 else None
+        self._states = net.cell_states if k == 1 and exp.is_lstm else None
         errors = 2.0 * errors / np.add.reduceat(batch.target_mask, batch.offsets[:-1])
         if self.construction is not None:                  # k is 1 while it holds
             self.construction.after(first, float(errors[0]))
