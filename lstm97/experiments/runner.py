@@ -17,8 +17,7 @@ import os
 from pathlib import Path
 
 from .._validation import check_choice, check_int, shown
-from .guessing import GUESSING
-from .registry import EXPERIMENTS, Experiment, get_experiment
+from .registry import Experiment, get_experiment, paper_order
 from .pool import map_trials
 from .seeding import check_seed
 from .trial import run_trial
@@ -225,7 +224,7 @@ def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:
     """Every experiment's records found in ``directory`` (the paper's rows and their
     variants, the guessing study's rows), by name, in the paper's order, then the study's."""
     directory = Path(directory)
-    order = {name: i for i, name in enumerate([*EXPERIMENTS, *GUESSING])}
+    order = {name: i for i, name in enumerate(paper_order())}
     found = {}
     for path in directory.glob("*.jsonl"):
         if not path.is_file():
