@@ -244,3 +244,39 @@ def test_memory_rtrl_is_fixed_and_bptt_grows_with_the_sequence():
 def test_bad_arguments_are_refused_by_name(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+@pytest.mark.parametrize("name", ["Elman", "tanh unit, fixed input weight", "A2"])
+def test_save_and_load_keep_the_net_and_its_learner(tmp_path, name):
+    top = NETS[name]()
+    w, x, d, mask = problem(top, seed=10)
+    net = RecurrentNet(top, w, learner="bptt", window=2)
+    net.save(tmp_path / "net.npz")
+    back = RecurrentNet.load(tmp_path / "net.npz")
+    assert back.learner == "bptt" and back.window == 2 and back.topology.name == top.name
+    assert np.array_equal(back.topology.mask, top.mask) and back.topology.stages == top.stages
+    assert (back.topology.fixed is None) == (top.fixed is None)
+    assert np.array_equal(back.get_weights(), w)
+    # and it trains on exactly as the original does
+    e1 = net.train_sequence(x, d, mask, learning_rate=0.5, update="step")
+    e2 = back.train_sequence(x, d, mask, learning_rate=0.5, update="step")
+    assert e1 == e2 and np.array_equal(net.get_weights(), back.get_weights())
+
+
+def test_a_model_file_of_the_other_kind_is_refused(tmp_path):
+    from lstm97 import LSTM, table10
+
+    LSTM(table10("4-1"), rng=0).save(tmp_path / "lstm.npz")
+    with pytest.raises(ValueError, match="not a valid lstm97 model file: the file has a member"):
+        RecurrentNet.load(tmp_path / "lstm.npz")
+    RecurrentNet(layered(5, 5), rng=0).save(tmp_path / "rnn.npz")
+    with pytest.raises(ValueError, match="not a valid lstm97 model file"):
+        LSTM.load(tmp_path / "rnn.npz")
+    with pytest.raises(ValueError, match="unit 0 reads no source"):
+        import zipfile, json                                           # noqa: E401
+        with zipfile.ZipFile(tmp_path / "rnn.npz") as z:
+            meta = json.loads(str(np.load(z.open("meta.npy"))))
+            weights = np.load(z.open("weights.npy"))
+        meta["topology"]["mask"][0] = [False] * len(meta["topology"]["mask"][0])
+        np.savez(tmp_path / "bad.npz", meta=np.array(json.dumps(meta)), weights=weights)
+        RecurrentNet.load(tmp_path / "bad.npz")

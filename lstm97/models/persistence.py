@@ -6,6 +6,11 @@ counter and the accumulated error), ``weights.<group>`` for every group as
 state from one step to the next.  Nothing else: it is a zip of ``.npy`` members, stored
 or deflated, and no member is ever unpickled.
 
+A standard recurrent net's file (:class:`~lstm97.models.recurrent.RecurrentNet`, format
+``lstm97-recurrent-net``) holds ``meta`` (format, version, the topology with its masks,
+the learner and its window) and ``weights``: between training calls its weights are its
+whole state.  Both formats share the writer and the checks of the zip and its members.
+
 :func:`load` answers every file that is not such a model with ``ValueError`` naming what is
 wrong (only a missing file is a ``FileNotFoundError``).  It reads the zip directory and
 every member's ``.npy`` header first, checks the declared sizes and dtypes against each
@@ -16,6 +21,7 @@ other and against the topology in ``meta`` (itself bounded by
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import math
@@ -32,7 +38,7 @@ from .. import _core
 from .._validation import check_int, check_real
 from .topology import GROUPS, MAX_WEIGHTS, Topology, shown
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "RECURRENT_FORMAT", "load", "save"]
 
 FORMAT = "lstm97-model"
 FORMAT_VERSION = 1
@@ -88,10 +94,7 @@ def save(net, path) -> None:
         raise ValueError(f"path contains a NUL character: {shown(path)}")
     if path.endswith((os.sep, os.altsep or os.sep)) or os.path.isdir(path):
         raise ValueError(f"path {shown(path)} is a directory; it must name the model file to write")
-    meta = {"format": FORMAT, "version": FORMAT_VERSION, "topology": net.topology.to_dict(),
-            "steps": net._core.t, "error": net._core.error}
-    arrays = {f"weights.{g}": net._full(g) for g in GROUPS}
-    arrays.update({f"state.{k}": v for k, v in net._core.state_arrays().items() if k != "weights"})
+    meta, arrays = _contents(net)
     header = np.array(json.dumps(meta))
     tmp = None
     try:
@@ -116,6 +119,20 @@ def save(net, path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
+
+
+def _contents(net):
+    """``(meta, arrays)`` of ``net``'s file: an LSTM's weights and state, or a standard
+    recurrent net's weights with its learner."""
+    if hasattr(net, "_core"):
+        meta = {"format": FORMAT, "version": FORMAT_VERSION, "topology": net.topology.to_dict(),
+                "steps": net._core.t, "error": net._core.error}
+        arrays = {f"weights.{g}": net._full(g) for g in GROUPS}
+        arrays.update({f"state.{k}": v for k, v in net._core.state_arrays().items() if k != "weights"})
+        return meta, arrays
+    meta = {"format": RECURRENT_FORMAT, "version": FORMAT_VERSION, "topology": _recurrent_topology_dict(net.topology),
+            "learner": net.learner, "window": net.window}
+    return meta, {"weights": net.get_weights()}
 
 
 #: What the operating system says when the path itself is what cannot be written.
@@ -179,8 +196,10 @@ def load(cls, path):
 
 
 def _read(cls, archive):
+    if getattr(cls, "_file_format", FORMAT) == RECURRENT_FORMAT:
+        return _read_recurrent(cls, archive)
     size = _archive_size(archive)
-    members = _members(archive, size)
+    members = _members(archive, size, ARRAY_NAMES)
     headers = {key: _npy_header(archive, info, key) for key, info in members.items()}
     for key, (shape, dtype, _, _) in headers.items():
         if key == "meta":
@@ -235,14 +254,15 @@ def _archive_size(archive):
     return end
 
 
-def _members(archive, size):
-    """``{array name: ZipInfo}``, once every member is found to be one a model file has."""
+def _members(archive, size, names):
+    """``{array name: ZipInfo}``, once every member is found to be one of ``names``, the
+    arrays a model file of its format has."""
     members = {}
     for info in archive.infolist():
         key = info.filename[:-4] if info.filename.endswith(".npy") else None
-        if key not in ARRAY_NAMES:
+        if key not in names:
             raise _Malformed(f"the file has a member {shown(info.filename)} that the format does not "
-                             f"have; a model file holds {', '.join(ARRAY_NAMES)} (as .npy)")
+                             f"have; a model file holds {', '.join(names)} (as .npy)")
         if key in members:
             raise _Malformed(f"the file has array {key!r} twice")
         if info.flag_bits & 0x1:
@@ -260,7 +280,7 @@ def _members(archive, size):
             raise _Malformed(f"array {key!r} claims {info.file_size:,} bytes from {info.compress_size:,} "
                              f"compressed; deflate cannot expand more than {_MAX_DEFLATE_RATIO}-fold")
         members[key] = info
-    missing = [key for key in ARRAY_NAMES if key not in members]
+    missing = [key for key in names if key not in members]
     if missing:
         raise _Malformed(f"the file has no array {', '.join(map(repr, missing))}")
     return members
@@ -327,9 +347,8 @@ def _data(archive, info, header):
     return buffer.view(dtype).reshape(shape, order="F" if fortran_order else "C")
 
 
-def _parse_meta(text):
-    """The header, every field checked: ``format``, ``version``, ``topology`` (a
-    :class:`Topology`), ``steps`` (an int) and ``error`` (a float)."""
+def _header(text, format_name, fields):
+    """The JSON header of a file of ``format_name``, with exactly ``fields``."""
     try:
         meta = json.loads(str(text), object_pairs_hook=_no_duplicate_keys)
     except RecursionError:
@@ -337,18 +356,26 @@ def _parse_meta(text):
     except json.JSONDecodeError as exc:
         raise _Malformed(f"meta is not valid JSON ({exc})") from None
     _check_depth(meta)
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise _Malformed("the header does not name the lstm97 model format")
+    if not isinstance(meta, dict) or meta.get("format") != format_name:
+        what = "lstm97 model" if format_name == FORMAT else "lstm97 recurrent-net"
+        raise _Malformed(f"the header does not name the {what} format")
     version = meta.get("version")
     if type(version) is not int or version != FORMAT_VERSION:
         raise _Malformed(f"format version {shown(version)} is not supported "
                          f"(this lstm97 reads version {FORMAT_VERSION})")
-    unknown = [k for k in meta if k not in META_FIELDS]
+    unknown = [k for k in meta if k not in fields]
     if unknown:
         raise _Malformed(f"meta has fields the format does not have: {', '.join(map(shown, unknown))}")
-    missing = [k for k in META_FIELDS if k not in meta]
+    missing = [k for k in fields if k not in meta]
     if missing:
         raise _Malformed(f"meta is missing the field {', '.join(map(repr, missing))}")
+    return meta
+
+
+def _parse_meta(text):
+    """The header, every field checked: ``format``, ``version``, ``topology`` (a
+    :class:`Topology`), ``steps`` (an int) and ``error`` (a float)."""
+    meta = _header(text, FORMAT, META_FIELDS)
     try:
         steps = check_int("steps", meta["steps"], 0)
         if steps > sys.maxsize:
@@ -412,3 +439,55 @@ def _check_activations(topology, activations):
     if topology.h == "sigmoid" and (np.abs(activations[cells:]) > topology.h_range).any():
         raise _Malformed(f"array 'state.activations' has a cell output outside "
                          f"[-{topology.h_range!r}, {topology.h_range!r}]")
+
+
+# ----------------------------------------------------------------------------- standard recurrent nets
+
+#: A standard recurrent net's file (models.recurrent.RecurrentNet): ``meta`` and ``weights``.
+RECURRENT_FORMAT = "lstm97-recurrent-net"
+RECURRENT_META_FIELDS = ("format", "version", "topology", "learner", "window")
+RECURRENT_ARRAY_NAMES = ("meta", "weights")
+
+
+def _recurrent_topology_dict(topology):
+    """A RecurrentTopology as JSON: its fields, masks as lists, NaN (a free weight) as null."""
+    d = {f.name: getattr(topology, f.name) for f in dataclasses.fields(topology)}
+    d["mask"] = topology.mask.tolist()
+    d["outputs"], d["activations"], d["stages"] = list(d["outputs"]), list(d["activations"]), list(d["stages"])
+    if topology.fixed is not None:
+        d["fixed"] = [[None if np.isnan(v) else v for v in row] for row in topology.fixed.tolist()]
+    return d
+
+
+def _read_recurrent(cls, archive):
+    from .recurrent import RecurrentTopology
+
+    size = _archive_size(archive)
+    members = _members(archive, size, RECURRENT_ARRAY_NAMES)
+    headers = {key: _npy_header(archive, info, key) for key, info in members.items()}
+    shape, dtype = headers["meta"][:2]
+    if dtype.kind != "U" or shape != ():
+        raise _Malformed(f"meta must be a JSON string (a 0-d unicode array), got dtype {dtype} shape {shape}")
+    shape, dtype = headers["weights"][:2]
+    if dtype.kind != "f" or not np.can_cast(dtype, np.float64, "safe") or len(shape) != 2:
+        raise _Malformed(f"array 'weights' must be a matrix of real floats, got dtype {dtype} shape {shape}")
+    if math.prod(shape) > MAX_WEIGHTS:
+        raise _Malformed(f"array 'weights' has {math.prod(shape):,} entries, more than {MAX_WEIGHTS:,}")
+    chars = headers["meta"][1].itemsize // 4
+    limit = _META_BASE + 2 * _META_PER_SOURCE * math.prod(shape)
+    if chars > limit:
+        raise _Malformed(f"meta is {chars:,} characters long; a header for {shape} weights has at most {limit:,}")
+    meta = _header(_data(archive, members["meta"], headers["meta"])[()], RECURRENT_FORMAT, RECURRENT_META_FIELDS)
+    try:
+        d = meta["topology"]
+        if not isinstance(d, dict):
+            raise TypeError(f"a topology description must be a mapping of field names, got {shown(d)}")
+        d = dict(d)
+        for key in ("mask", "fixed"):
+            if d.get(key) is not None:
+                d[key] = np.array(d[key], dtype=bool if key == "mask" else np.float64)
+        topology = RecurrentTopology(**d)
+        weights = _data(archive, members["weights"], headers["weights"]).astype(np.float64)
+        return cls(topology, weights, learner=meta["learner"], window=meta["window"])
+    except (TypeError, ValueError) as exc:
+        raise _Malformed(f"{exc}") from None

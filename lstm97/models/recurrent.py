@@ -25,6 +25,7 @@ import numpy as np
 from .. import _recurrent
 from .._validation import check_choice, check_int, check_real, check_rng
 from ..tasks.base import SequenceBatch
+from . import persistence
 from ._sequences import check_inputs, pack
 from .lstm import UPDATE_MODES, _blow_up, _exclusive
 
@@ -484,6 +485,23 @@ class RecurrentNet:
         if blow_up is not None:
             raise blow_up
         return (errors, outputs) if return_outputs else errors
+
+    # ----------------------------------------------------------------- persistence
+
+    _file_format = persistence.RECURRENT_FORMAT
+
+    @_exclusive
+    def save(self, path) -> None:
+        """Write the net (topology, weights, learner and window) to an ``.npz`` file with a
+        JSON header, atomically, as :meth:`lstm97.LSTM.save` does.  Between training calls
+        a standard net's whole state is its weights: every sequence starts from zero
+        activations, sensitivities and stored steps."""
+        persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path) -> RecurrentNet:
+        """Read a net written by :meth:`save`; ``ValueError`` on a foreign or corrupt file."""
+        return persistence.load(cls, path)
 
     @property
     def state_bytes(self) -> int:
