@@ -15,6 +15,7 @@ import numpy as np
 
 from .experiments import GuessingExperiment, collect, get_experiment, summarize
 from .experiments.criteria import ReberSuccess, RecentTraining, Streak, TestSetStop
+from .experiments.readings import best_reading
 from .experiments.registry import LEARNER_NAMES
 
 __all__ = ["figure_data", "in_band", "plot", "report", "run_notes", "shortened", "summaries",
@@ -208,15 +209,34 @@ def report(rows) -> str:
     return "\n".join(parts)
 
 
+def _best_cell(exp, by_name) -> str | None:
+    """The second column of a paper row: the figures of its best reading found
+    (:func:`~lstm97.experiments.readings.best_reading`) when ``by_name`` has them; None
+    when the row has no such reading, "not run" when it has one without results here."""
+    best = best_reading(exp) if not exp.options else None
+    if best is None:
+        return None
+    ours = by_name.get(best.name)
+    if ours is None:
+        return f"not run (`{variant_text(best)}`)"
+    band = {True: "in band", False: "not in band", None: "-"}[in_band(best, ours)]
+    return (f"{ours['trials']} trials: {_n(ours['success'])}%, {_n(ours['sequences'])} "
+            f"({_n(ours['sequences_median'])}); {band}; `{variant_text(best)}`")
+
+
 def _table(rows, guessing):
+    by_name = {r["experiment"]: r for r in rows}
+    best = {} if guessing else {r["experiment"]: _best_cell(get_experiment(r["experiment"]), by_name) for r in rows}
+    second = any(v is not None for v in best.values())
     if guessing:
         lines = ["| experiment | study | trials study / ours | % solved study / ours "
                  "| guesses study / ours mean (median) | test of the solutions | in band |",
                  "|---|---|---|---|---|---|---|"]
     else:
         lines = ["| experiment | table | trials paper / ours | % success paper / ours "
-                 "| sequences paper / ours mean (median) | test paper / ours | in band |",
-                 "|---|---|---|---|---|---|---|"]
+                 "| sequences paper / ours mean (median) | test paper / ours | in band |"
+                 + (" best reading found: % success, mean (median); band; what it changes |" if second else ""),
+                 "|---|---|---|---|---|---|---|" + ("---|" if second else "")]
     any_short = any_variant = any_competitor = False
     for ours in rows:
         name = ours["experiment"]
@@ -248,10 +268,12 @@ def _table(rows, guessing):
             any_variant = True
             label += f", variant: {variant_text(exp)}"
         test = _solution_test(ours) if guessing else _test_figures(exp, ours)
-        lines.append(
-            f"| {_cell(label)} | {exp.table} | {paper['trials']} / {ours['trials']} "
-            f"| {_n(paper.get('success'))} / {_n(ours['success'])} | {sequences} "
-            f"| {test} | {_cell(band)} |")
+        line = (f"| {_cell(label)} | {exp.table} | {paper['trials']} / {ours['trials']} "
+                f"| {_n(paper.get('success'))} / {_n(ours['success'])} | {sequences} "
+                f"| {test} | {_cell(band)} |")
+        if second:
+            line += f" {_cell(best[name] or '-')} |"
+        lines.append(line)
     if guessing:
         legend = ["", "In band: as for the LSTM rows (at least the study's success minus 10 points, "
                       "the mean guesses of the solved trials within a factor of 2 of the study's), "
@@ -265,6 +287,10 @@ def _table(rows, guessing):
                       "(the 95% interval is given); a cap below the experiment's can only "
                       "under-report success, and, cutting off the slow trials, bias the mean low. "
                       "Their verdicts are provisional.")
+    if second:
+        legend.append("Best reading found: the variant of the row that came nearest to the paper in our runs "
+                      "(lstm97.experiments.readings.BEST, `lstm97 run ROW --reading best`), with what it "
+                      "changes from the paper's text; docs/reproduction.md has the evidence.")
     if any_competitor:
         legend.append("A competitor's row (RTRL, BPTT, Elman) is in band when its success is within 10 "
                       "points of the paper's either way, and its mean within a factor of 2 where the paper "

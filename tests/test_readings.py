@@ -1,0 +1,62 @@
+"""The catalogue of readings, the one-at-a-time screen, the best reading per row and the
+report's second column."""
+
+import pytest
+
+from lstm97.experiments import EXPERIMENTS, COMPETITORS, get_experiment, summarize
+from lstm97.experiments.readings import BEST, CATALOGUE, best_reading, readings, screen
+from lstm97.experiments.registry import OPTIONS
+from lstm97.report import report
+
+
+def test_every_reading_is_a_set_option_and_every_alternative_builds():
+    assert {r.key for r in CATALOGUE} <= set(OPTIONS)
+    for name in EXPERIMENTS:
+        for cell in screen(name) if readings(name) else []:
+            assert cell.base == name and cell.options          # a variant, named after the row
+    for reading in CATALOGUE:
+        assert reading.text
+
+
+def test_the_screen_changes_one_reading_at_a_time_and_the_caption_swaps_both_ranges():
+    names = [c.name for c in screen("reber-3x2-lr0.5")]
+    assert "reber-3x2-lr0.5[g_range=1,h_range=2]" in names
+    assert "reber-3x2-lr0.5[update=step]" in names and "reber-3x2-lr0.5[cells_read=inputs]" in names
+    assert not any("h_range" in n for n in map(lambda c: c.name, screen("2a-p100")))   # h is the identity
+    assert "2a-p100[cell_at=3000,construction=sequential]" in [c.name for c in screen("2a-p100")]
+    # the literal value is the registry's, and differs from every alternative
+    for name in ("reber-4x1-lr0.1", "adding-T500", "2c-q50-p50"):
+        exp = get_experiment(name)
+        for r in readings(name):
+            assert r.literal(exp) not in r.alternatives, (name, r.key)
+
+
+def test_the_best_reading_of_a_row_is_a_variant_of_it():
+    assert best_reading("2c-q1000-p50").name == "2c-q1000-p50[cells_read=inputs]"
+    assert best_reading("reber-3x2-lr0.5").name == "reber-3x2-lr0.5[g_range=1,h_range=2,update=step]"
+    assert best_reading("temporal-order-6a") is None
+    assert best_reading(next(iter(COMPETITORS))) is None
+    assert set(BEST) and all(any(True for _ in BEST[p]) for p in BEST)
+
+
+def _summary(name, solved):
+    records = [{"solved": s is not None, "sequences": s, "test_wrong": 0, "test_size": 100, "test_mae": 0.1,
+                "test_mse": 0.01, "wall_time": 1.0, "max_sequences": 5_000_000, "trial": i}
+               for i, s in enumerate(solved)]
+    return summarize(name, records)
+
+
+def test_the_report_shows_the_best_reading_beside_the_literal_one():
+    literal = _summary("2c-q50-p50", [None] * 20)
+    best = _summary("2c-q50-p50[cells_read=inputs]", [28_000] * 20)
+    text = report([literal, best])
+    row = next(line for line in text.splitlines() if line.startswith("| `2c-q50-p50` "))
+    assert row.endswith("| 20 trials: 100%, 28,000 (28,000); in band; `cells_read inputs instead of all` |")
+    alone = report([literal])
+    assert "not run (`cells_read inputs instead of all`)" in alone
+    assert "best reading found" not in report([_summary("temporal-order-6a", [30_000] * 20)])
+
+
+def test_a_guessing_row_has_no_catalogue():
+    with pytest.raises(ValueError, match="weight-guessing"):
+        readings("guess-parity-A1")
