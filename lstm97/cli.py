@@ -6,6 +6,7 @@
     lstm97 sweep ROW --grid K=V1,V2   every combination of readings of a row, ranked
     lstm97 report [DIR]               Markdown table, paper vs ours
     lstm97 plot [DIR]                 PNG learning curves and a summary figure
+    lstm97 errorflow --out DIR        the error-flow figures of sections 3 and A.2 (docs/errorflow.md)
 
 The CLI only parses: every argument is checked by the function that owns it, and every
 failure a user can cause ends in one ``lstm97: error: ...`` line and exit code 2.
@@ -92,6 +93,15 @@ def _parser():
              "Write a PNG per experiment and a summary figure to DIR/plots, and print their paths.")):
         p = sub.add_parser(name, help=text, description=description)
         p.add_argument("directory", nargs="?", default=DEFAULT_DIR, metavar="DIR", help="results directory")
+
+    flow = sub.add_parser("errorflow", help="measure the error flow of standard nets and LSTM, and draw it",
+                          description="Measure how errors sent back in time are scaled in standard recurrent "
+                                      "nets and in LSTM (the paper's section 3 and appendix A.2), and write "
+                                      "DIR/errorflow-a.png .. errorflow-d.png and DIR/errorflow.csv; print "
+                                      "what was written and the measured figures (docs/errorflow.md).")
+    flow.add_argument("--out", default="errorflow", metavar="DIR", help="directory for the pictures and the CSV")
+    flow.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    flow.add_argument("--quiet", action="store_true", help="no progress bar and no summary; errors only")
     return parser, sub.choices
 
 
@@ -238,6 +248,24 @@ def _write_report(directory):
     return text
 
 
+def _errorflow(args):
+    from tqdm import tqdm
+
+    from .errorflow import FIGURE_WORK, draw_figures
+
+    bar = tqdm(total=FIGURE_WORK, desc="errorflow", unit=" step", disable=True if args.quiet else None,
+               dynamic_ncols=True)
+    try:
+        figures = draw_figures(args.out, seed=args.seed, progress=bar.update)
+    finally:
+        bar.close()
+    if not args.quiet:
+        for path in (*figures.paths, figures.csv):
+            print(path)
+        for line in figures.summary:
+            print(line)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -265,6 +293,8 @@ def main(argv=None) -> int:
             paths = plot(args.directory) if Path(args.directory).is_dir() else []
             for path in _results(args.directory, paths):
                 print(path)
+        elif args.command == "errorflow":
+            _errorflow(args)
     except (ValueError, RuntimeError) as exc:
         print(f"lstm97: error: {exc}", file=sys.stderr)
         return 2

@@ -413,6 +413,53 @@ class LSTM:
         last step of a whole sequence), block by block; a copy, ``ndarray of shape (n_cells,)``."""
         return self._cell_state.copy()
 
+    @_exclusive
+    def trace(self, inputs) -> dict[str, np.ndarray]:
+        """Run one sequence and return what the core holds after every step.
+
+        The computation of :meth:`forward` (from reset activations), one step at a time,
+        read out of the core after each step: what the error-flow analysis of the paper's
+        appendix A.2 needs (:mod:`lstm97.errorflow`).  Read-only: afterwards the network
+        is exactly as it was before the call (weights, state, :attr:`steps`, :attr:`error`).
+
+        Parameters
+        ----------
+        inputs : ndarray of shape (T, n_inputs), or ndarray of int, shape (T,)
+            One sequence, as :meth:`forward` takes it.
+
+        Returns
+        -------
+        trace : dict of str to ndarray
+            ``"activations"``, ``ndarray of shape (T, n_units)``: every hidden unit's
+            activation y(t), in the order of the hidden columns of :attr:`source_names`
+            (conventional units, input gates, output gates, cells; a cell's is
+            ``y^out h(s_c)``); ``"cell_state"``, ``(T, n_cells)``: the internal states
+            s_c(t); ``"outputs"``, ``(T, n_outputs)``: the output units, as
+            :meth:`forward` returns them.
+        """
+        x, symbols = self._inputs(inputs)
+        T = len(x if symbols is None else symbols)
+        live = self._core.state_arrays()
+        saved = {name: array.copy() for name, array in live.items()}
+        counters = self._core.t, self._core.error
+        top = self.topology
+        trace = {"activations": np.empty((T, top.n_units)), "cell_state": np.empty((T, top.n_cells)),
+                 "outputs": np.empty((T, top.n_outputs))}
+        try:
+            self._core.reset()
+            for t in range(T):
+                fail = self._core.step(None if x is None else x[t], -1 if x is not None else int(symbols[t]),
+                                       None, trace["outputs"][t])
+                if fail != _core.Fail.FAIL_NONE:
+                    raise _blow_up(fail, f"step {t} (0-based) of the sequence")
+                trace["activations"][t] = live["activations"][1:]      # [0] is the bias unit
+                trace["cell_state"][t] = live["cell_state"]
+        finally:
+            for name, array in saved.items():
+                live[name][...] = array
+            self._core.set_counters(*counters)
+        return trace
+
     # ----------------------------------------------------------------- persistence
 
     @_exclusive
