@@ -3,7 +3,10 @@
     lstm97 list                       the experiments, with the paper's figures
     lstm97 run NAME [NAME ...]        train and test, trials in parallel, resumable
     lstm97 run --all [--guessing]     every LSTM row of the paper [and of the guessing study]
+    lstm97 run --competitors          the competitors' rows (RTRL, BPTT, Elman) of Tables 1-2
     lstm97 sweep ROW --grid K=V1,V2   every combination of readings of a row, ranked
+    lstm97 sweep ROW --catalogue      each reading of the catalogue, one at a time, ranked
+    lstm97 readings [ROW]             the catalogue of the paper's open readings [for a row]
     lstm97 report [DIR]               Markdown table, paper vs ours
     lstm97 plot [DIR]                 PNG learning curves and a summary figure
     lstm97 errorflow --out DIR        the error-flow figures of sections 3 and A.2 (docs/errorflow.md)
@@ -21,8 +24,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .experiments import (BACKENDS, CONSTRUCTIONS, EXPERIMENTS, GUESSING, OPTIONS, get_experiment, parse_settings,
-                          read_results, results_path, run_experiment, summarize, write_summary)
+from .experiments import (BACKENDS, COMPETITORS, CONSTRUCTIONS, EXPERIMENTS, GUESSING, OPTIONS, get_experiment,
+                          paper_order, parse_settings, read_results, results_path, run_experiment, summarize,
+                          write_summary)
+from .experiments.readings import CATALOGUE, best_reading, readings, screen
 from .experiments.sweep import grid, parse_grid, ranking
 from .models import UPDATE_MODES
 from .report import plot, report, summaries
@@ -64,12 +69,17 @@ def _parser():
                      help="experiment names (see `lstm97 list`), or variants NAME[KEY=VALUE,...]")
     run.add_argument("--all", action="store_true", help="every LSTM row of the paper, in its order")
     run.add_argument("--guessing", action="store_true", help="every row of the weight-guessing study")
+    run.add_argument("--competitors", action="store_true",
+                     help="every competitor's row (full RTRL, BPTT, Elman nets) of Tables 1 and 2 and Exp 2b")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                      help="run a variant with KEY changed (repeatable); keys: " + ", ".join(OPTIONS)
                           + "; results go to DIR/NAME[KEY=VALUE,...].jsonl")
     run.add_argument("--update", choices=UPDATE_MODES,
                      help="the same as --set update=...: apply weight changes at the sequence end "
                           "(the default) or after every step with a target")
+    run.add_argument("--reading", choices=["literal", "best"], default="literal",
+                     help="literal: the rows as the paper's text reads (the default); best: each row's best "
+                          "reading found so far (`lstm97 readings ROW`), where it has one")
     run.add_argument("--construction", choices=CONSTRUCTIONS,
                      help="the same as --set construction=...: cells present from the start (the "
                           "default), or added once the error stops decreasing (Exps 2a/2b)")
@@ -78,12 +88,24 @@ def _parser():
                            description="Run every combination of the --grid values as a variant of ROW (each "
                                        "into DIR/ROW[...].jsonl, resumable as `run`), then print the cells "
                                        "ranked by their distance to the paper's figures, and write it to "
-                                       "DIR/sweep-ROW.md.")
+                                       "DIR/sweep-ROW.md. With --catalogue, the cells are the catalogue's "
+                                       "readings of ROW, one at a time.")
     sweep.add_argument("row", metavar="ROW", help="a row of the paper (see `lstm97 list`)")
-    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...", required=True,
-                       help="an axis of the grid (repeatable): a --set key and its values; keys: " + ", ".join(OPTIONS))
+    axes = sweep.add_mutually_exclusive_group(required=True)
+    axes.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                      help="an axis of the grid (repeatable): a --set key and its values; keys: " + ", ".join(OPTIONS))
+    axes.add_argument("--catalogue", action="store_true",
+                      help="instead of a grid: each alternative of each reading of the catalogue that applies "
+                           "to ROW, one at a time (`lstm97 readings ROW` lists them)")
     for p in (run, sweep):
         _run_options(p)
+
+    readings_parser = sub.add_parser(
+        "readings", help="the catalogue of the paper's open readings",
+        description="List every point where the paper's text leaves a choice open, as --set options: "
+                    "lstm97's reading, the alternatives, what the text says and what our runs found. With "
+                    "ROW, the readings that apply to it and its best reading found so far.")
+    readings_parser.add_argument("row", nargs="?", metavar="ROW", help="a row of the paper (see `lstm97 list`)")
 
     for name, text, description in (
             ("report", "print the paper's figures next to ours",
@@ -129,14 +151,20 @@ def _parse(argv):
 
 
 def _list():
-    width = max(map(len, [*EXPERIMENTS, *GUESSING, "weight guessing experiments"]))
-    for group, rows, unit in (("LSTM", EXPERIMENTS, "sequences"), ("weight guessing", GUESSING, "guesses")):
-        print(f"{group + ' experiments':{width}}  table        weights  trials  paper: % success, mean {unit}")
-        for name, exp in rows.items():
-            success = exp.paper.get("success")
-            print(f"{name:{width}}  {exp.table:11}  {exp.topology.n_weights:7}  {exp.trials:6}  "
-                  f"{'-' if success is None else success:>3}, {exp.paper['sequences']:,}")
-        if rows is EXPERIMENTS:
+    names = paper_order()
+    width = max(map(len, [*names, "weight guessing experiments"]))
+    lstm = [n for n in names if n not in GUESSING]
+    for group, rows, unit in (("paper", lstm, "sequences"), ("weight guessing", list(GUESSING), "guesses")):
+        print(f"{group + ' experiments':{width}}  table        learner  weights  trials  paper: % success, mean {unit}")
+        for name in rows:
+            exp = get_experiment(name)
+            success, mean = exp.paper.get("success"), exp.paper.get("sequences")
+            learner = getattr(exp, "learner", "guess")
+            if getattr(exp, "window", None):
+                learner += f"({exp.window})"
+            print(f"{name:{width}}  {exp.table:11}  {learner:7}  {exp.topology.n_weights:7}  {exp.trials:6}  "
+                  f"{'-' if success is None else success:>3}, {'-' if mean is None else f'{mean:,}'}")
+        if rows is lstm:
             print()
 
 
@@ -146,10 +174,33 @@ def _experiments(args):
     for key in ("update", "construction"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    names = [*args.experiments, *(EXPERIMENTS if args.all else ()), *(GUESSING if args.guessing else ())]
+    names = [*args.experiments, *(EXPERIMENTS if args.all else ()), *(GUESSING if args.guessing else ()),
+             *(COMPETITORS if getattr(args, "competitors", False) else ())]
     if not names:
-        raise ValueError("name at least one experiment (see `lstm97 list`), or give --all or --guessing")
-    return [get_experiment(name).variant(**settings) if settings else get_experiment(name) for name in names]
+        raise ValueError("name at least one experiment (see `lstm97 list`), or give --all, --guessing or "
+                         "--competitors")
+    experiments = [get_experiment(name) for name in names]
+    if getattr(args, "reading", "literal") == "best":
+        experiments = [best_reading(exp) or exp for exp in experiments]
+    return [exp.variant(**settings) if settings else exp for exp in experiments]
+
+
+def _readings(args):
+    """Print the catalogue, or a row's readings, its screen and its best reading."""
+    if args.row is None:
+        for r in CATALOGUE:
+            print(f"{r.key} = {', '.join(map(str, r.alternatives))}\n    {r.text}")
+            if r.found:
+                print(f"    Found: {r.found}")
+        return
+    exp = get_experiment(args.row)
+    for r in readings(exp):
+        print(f"{r.key}: {r.literal(exp)!r} (lstm97) or {', '.join(map(repr, r.alternatives))}\n    {r.text}")
+        if r.found:
+            print(f"    Found: {r.found}")
+    best = best_reading(exp)
+    print(f"\nbest reading found: {best.name if best else 'the literal one'}")
+    print(f"screen (`lstm97 sweep {exp.base} --catalogue`): {', '.join(c.name for c in screen(exp))}")
 
 
 class _Progress:
@@ -190,13 +241,14 @@ def _run(args):
 
 
 def _sweep(args):
-    cells = grid(args.row, parse_grid(args.grid))
+    cells = screen(args.row) if args.catalogue else grid(args.row, parse_grid(args.grid))
     rows = _run_each(cells, args, report_each=False)
     text = ranking(list(zip(cells, rows)))
     _write_report(args.out)
     path = Path(args.out) / f"sweep-{cells[0].base}.md"
     try:
-        path.write_text(f"# `lstm97 sweep {args.row}` " + " ".join(f"--grid {g}" for g in args.grid) + "\n\n" + text)
+        how = "--catalogue" if args.catalogue else " ".join(f"--grid {g}" for g in args.grid)
+        path.write_text(f"# `lstm97 sweep {args.row} {how}`\n\n" + text)
     except OSError as exc:
         raise ValueError(f"cannot write {str(path)!r}: {exc.strerror}") from None
     print(text, end="")
@@ -287,6 +339,8 @@ def main(argv=None) -> int:
             _run(args)
         elif args.command == "sweep":
             _sweep(args)
+        elif args.command == "readings":
+            _readings(args)
         elif args.command == "report":
             print(_write_report(args.directory), end="")
         elif args.command == "plot":

@@ -60,3 +60,19 @@ def test_the_report_shows_the_best_reading_beside_the_literal_one():
 def test_a_guessing_row_has_no_catalogue():
     with pytest.raises(ValueError, match="weight-guessing"):
         readings("guess-parity-A1")
+
+
+def test_the_cli_lists_the_catalogue_and_runs_the_best_reading(capsys, tmp_path):
+    from lstm97 import cli
+
+    assert cli.main(["readings"]) == 0
+    out = capsys.readouterr().out
+    assert all(r.key in out for r in CATALOGUE)
+    assert cli.main(["readings", "2c-q50-p50"]) == 0
+    out = capsys.readouterr().out
+    assert "best reading found: 2c-q50-p50[cells_read=inputs]" in out and "h_range: 1.0 (lstm97) or 2" in out
+    args = cli._parse(["run", "2c-q50-p50", "temporal-order-6a", "--reading", "best", "--set", "learning_rate=0.02"])
+    assert [e.name for e in cli._experiments(args)] == ["2c-q50-p50[cells_read=inputs,learning_rate=0.02]",
+                                                        "temporal-order-6a[learning_rate=0.02]"]
+    assert cli.main(["sweep", "3a-T100-N3", "--catalogue", "--grid", "h_range=1,2"]) == 2   # one or the other
+    assert "not allowed with" in capsys.readouterr().err

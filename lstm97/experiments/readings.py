@@ -67,7 +67,7 @@ def _has(field, *values):
 CATALOGUE: tuple[Reading, ...] = (
     Reading("h_range", (2,), _has("h", "sigmoid"),
             "Table 10's caption gives h in [-2, 2] and g in [-1, 1], the body text and A.1 the other way "
-            "round (DECISIONS item 1: the body text); try it with g_range=1.0.",
+            "round (DECISIONS item 1: the body text); the screen swaps both.",
             "Exp 1 with update=step: 9 of 30 (3x2, lr 0.5) against 0 of 30 for the literal reading."),
     Reading("g_range", (1,), _has("g", "sigmoid"),
             "The caption's g in [-1, 1] (see h_range)."),
