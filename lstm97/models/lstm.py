@@ -232,12 +232,8 @@ class LSTM:
         x, symbols, offsets, y, mask = self._pack(sequences, mode != _core.Mode.MODE_FORWARD)
         out = np.full((int(offsets[-1]), self.topology.n_outputs), np.nan) if outputs else None
         errors = np.zeros(len(offsets) - 1)
-        done, fail, step = self._core.run(x, symbols, offsets, y, mask, out, errors, mode, learning_rate)
-        if fail == _core.Fail.FAIL_NONE:
-            return errors, out, None
-        exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
-        exc.sequence = done
-        return errors[:done], out, exc
+        return _batch_result(self._core.run(x, symbols, offsets, y, mask, out, errors, mode, learning_rate),
+                             errors, out, learning_rate)
 
     # ----------------------------------------------------------------- whole sequences
 
@@ -490,6 +486,19 @@ def _training(learning_rate, update):
     mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[
         check_choice("update", update, UPDATE_MODES)]
     return learning_rate, mode
+
+
+def _batch_result(result, errors, out, learning_rate):
+    """``(errors, outputs, blow_up)`` from a kernel's ``(done, fail, step)`` over a batch
+    (the LSTM core's and the standard nets' learners report alike): ``blow_up`` None, or
+    the ``FloatingPointError`` of the sequence that failed, with its index in ``sequence``
+    and ``errors`` cut to the sequences before it."""
+    done, fail, step = result
+    if fail == _core.Fail.FAIL_NONE:
+        return errors, out, None
+    exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
+    exc.sequence = done
+    return errors[:done], out, exc
 
 
 def _blow_up(fail, step, learning_rate=None):

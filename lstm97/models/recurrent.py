@@ -27,7 +27,7 @@ from .._validation import check_choice, check_int, check_real, check_rng
 from ..tasks.base import SequenceBatch
 from . import persistence
 from ._sequences import check_inputs, pack
-from .lstm import UPDATE_MODES, _blow_up, _exclusive
+from .lstm import UPDATE_MODES, _batch_result, _exclusive
 
 __all__ = ["ACTIVATIONS", "LEARNERS", "RecurrentNet", "RecurrentTopology", "a1", "a2", "elman",
            "fully_recurrent", "layered", "single_unit"]
@@ -424,13 +424,8 @@ class RecurrentNet:
             x = _one_hot(symbols, self.topology.n_inputs)
         out = np.full((int(offsets[-1]), self.n_outputs), np.nan) if outputs else None
         errors = np.zeros(len(offsets) - 1)
-        done, fail, step = self._kernel().run(self._w, x, offsets, y, mask, self._outputs, out, errors,
-                                              grad, mode, learning_rate)
-        if fail == _recurrent.LearnFail.LFAIL_NONE:
-            return errors, out, None
-        exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
-        exc.sequence = done
-        return errors[:done], out, exc
+        return _batch_result(self._kernel().run(self._w, x, offsets, y, mask, self._outputs, out, errors,
+                                                grad, mode, learning_rate), errors, out, learning_rate)
 
     @_exclusive
     def gradient(self, inputs, targets, target_mask=None) -> tuple[np.ndarray, float]:
