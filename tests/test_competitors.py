@@ -94,3 +94,17 @@ def test_the_report_names_learner_and_weights_and_says_whose_comparison_it_is():
     text = report([summarize("reber-rtrl-h12", _records("reber-rtrl-h12", [30_000] + [None] * 29))])
     assert "`reber-rtrl-h12` (full RTRL, 494 weights; paper ≈ 494)" in text
     assert "so that comparison is ours, not theirs" in text
+
+
+def test_a_competitor_trial_iterates_and_skips_updates_like_an_lstm_trial():
+    """Sequence 3 is only read: the weights after it are those after sequence 2; and
+    training in batches ends where iterating one sequence at a time does."""
+    weights = [step.net.get_weights() for step in
+               make_trial("2a-p4-rtrl-lr1.0", 0, max_sequences=6, skip_updates={3})]
+    assert len(weights) == 6
+    assert np.array_equal(weights[1], weights[2]) and not np.array_equal(weights[2], weights[3])
+    batched = make_trial("2a-p4-rtrl-lr1.0", 0, max_sequences=6, skip_updates={3})
+    record = batched.run()
+    assert np.array_equal(batched.net.get_weights(), weights[-1]) and record["trained"] == 6
+    steps = list(make_trial("2a-p4-rtrl-lr1.0", 0, max_sequences=2))
+    assert [s.n for s in steps] == [1, 2] and all(s.cell_states is None for s in steps)
