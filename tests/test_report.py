@@ -33,11 +33,13 @@ def test_shortened_run_says_so_and_a_full_run_does_not(tmp_path):
     rows = rows_of(text)
     short = rows["2c-q200-p200"]
     assert short.startswith("| `2c-q200-p200` | Table 3 | 20 / 3 | - / 0 |")
+    # the verdict, then the second column: 2c has a best reading, not run here
     assert short.endswith("| no, shortened: 3 of 20 trials (95% CI of success 0-71%); "
-                          "cap 600,000 of 5,000,000, 3 trials ran to it |")
+                          "cap 600,000 of 5,000,000, 3 trials ran to it "
+                          "| not run (`cells_read inputs instead of all`) |")
     assert "**no**" not in short                  # not shown as a failure to reproduce
     full = rows["3a-T100-N1"]
-    assert full.endswith("| yes |") and "shortened" not in full
+    assert full.endswith("| yes | - |") and "shortened" not in full
     assert "Shortened: fewer trials than the paper's" in text
     assert "In band: success at least the paper's minus 10 points" in text
 
