@@ -354,13 +354,16 @@ def figure_data(name, records) -> dict:
     mean, ratio = ours["sequences"], None
     paper_success = paper.get("success")
     paper_text = f"paper {paper_success:g}%" if paper_success is not None else "paper: success not given"
-    if solved:
-        ratio = mean / paper["sequences"]
+    paper_mean = paper.get("sequences")                    # None where the paper's trials failed
+    if solved and paper_mean:
+        ratio = mean / paper_mean
         title = (f"{exp.name}: {solved}/{n} solved ({paper_text}), {st}mean {mean:,.0f} "
-                 f"vs paper {paper['sequences']:,} ({ratio:.{1 if ratio >= 1 else 2}f}x)")
+                 f"vs paper {paper_mean:,} ({ratio:.{1 if ratio >= 1 else 2}f}x)")
+    elif solved:
+        title = f"{exp.name}: {solved}/{n} solved ({paper_text}, no mean), {st}mean {mean:,.0f}"
     else:
         title = (f"{exp.name}: {solved}/{n} solved within {cap:,} "
-                 f"({paper_text}, {st}mean {paper['sequences']:,})")
+                 f"({paper_text}, {st}mean {_n(paper_mean)})")
     verdict = in_band(exp, ours)
     notes = []
     if n and not solved:
@@ -401,8 +404,9 @@ def _log_labels(axis, thousands=False):
 
 def _draw_experiment(plt, data, path):
     curves, paper, cap = data["curves"], data["paper"], data["cap"]
-    firsts = [c[0, 0] for c in curves if len(c)] + data["solved_at"] + [paper["sequences"] / 2]
-    left, right = max(1.0, min(firsts) / 1.6), max(cap, 2 * paper["sequences"]) * 1.35
+    paper_mean = paper.get("sequences") or 0               # 0: the paper gives none
+    firsts = [c[0, 0] for c in curves if len(c)] + data["solved_at"] + ([paper_mean / 2] if paper_mean else [])
+    left, right = max(1.0, min(firsts, default=cap) / 1.6), max(cap, 2 * paper_mean) * 1.35
     if data["unit"] == "guesses":                          # no training curve: the solved panel alone
         fig, bottom = plt.subplots(1, 1, figsize=(10, 3.6), dpi=100)
         fig.suptitle(data["title"], fontsize=10.5)
@@ -477,11 +481,12 @@ def _draw_solved(plt, fig, bottom, top, data, left, right, longest, path):
                               clip_on=False, zorder=5)
     if paper.get("success") is not None:
         bottom.axhline(paper["success"], color="k", ls=":", lw=1.2, label=f"paper: {paper['success']:g}% solved")
-    for ax in axes:
+    for ax in axes if paper.get("sequences") else ():
         ax.axvspan(paper["sequences"] / 2, paper["sequences"] * 2, color="0.5", alpha=0.13, lw=0,
                    label="within 2x of the paper's mean" if ax is bottom else None)
         ax.axvline(paper["sequences"], color="k", ls=":", lw=1.2,
                    label=f"paper's mean ({paper['sequences']:,})" if ax is bottom else None)
+    for ax in axes:
         if "sequences_st1" in paper:
             ax.axvline(paper["sequences_st1"], color="C2", ls=":", lw=1.2,
                        label=f"paper's ST1 mean ({paper['sequences_st1']:,})" if ax is bottom else None)
@@ -690,7 +695,8 @@ def plot(directory) -> list[Path]:
         written.append(path)
         exp = get_experiment(name)
         if not isinstance(exp, GuessingExperiment):
-            rows.append(summarize(name, records))
+            if exp.is_lstm:                                # the summary sets LSTM's means against the paper's
+                rows.append(summarize(name, records))
         elif exp.claim is None:                            # a claim has no figure to set against
             guessed.append(summarize(name, records))
     for summary_rows, name, guessing in ((guessed, "summary-guessing.png", True), (rows, "summary.png", False)):

@@ -108,3 +108,16 @@ def test_a_competitor_trial_iterates_and_skips_updates_like_an_lstm_trial():
     assert np.array_equal(batched.net.get_weights(), weights[-1]) and record["trained"] == 6
     steps = list(make_trial("2a-p4-rtrl-lr1.0", 0, max_sequences=2))
     assert [s.n for s in steps] == [1, 2] and all(s.cell_states is None for s in steps)
+
+
+def test_plots_draw_a_competitor_row_whose_paper_gives_no_mean(tmp_path):
+    import json
+
+    pytest.importorskip("matplotlib")
+    from lstm97.report import plot
+
+    records = [make_trial("2a-p10-rtrl", i, max_sequences=200).run() for i in range(2)]
+    (tmp_path / "2a-p10-rtrl.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    paths = plot(tmp_path)
+    assert [p.name for p in paths] == ["2a-p10-rtrl.png"]          # no LSTM summary of competitor rows
+    assert paths[0].stat().st_size > 10_000
