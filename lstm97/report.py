@@ -665,7 +665,7 @@ def _draw_summary(plt, rows, path, guessing=False):
 
 def plot(directory) -> list[Path]:
     """Write to ``directory/plots`` one PNG per experiment in ``directory``, ``summary.png``
-    (the LSTM rows) and ``summary-guessing.png`` (the guessing study's rows, if any); return
+    (the paper's LSTM rows, not their variants) and ``summary-guessing.png`` (the guessing study's rows, if any); return
     their paths, the LSTM summary last (none, and no folder made, when ``directory`` holds
     no results).
 
@@ -695,7 +695,7 @@ def plot(directory) -> list[Path]:
         written.append(path)
         exp = get_experiment(name)
         if not isinstance(exp, GuessingExperiment):
-            if exp.is_lstm:                                # the summary sets LSTM's means against the paper's
+            if exp.is_lstm and not exp.options:            # the summary: the paper's LSTM rows, as read
                 rows.append(summarize(name, records))
         elif exp.claim is None:                            # a claim has no figure to set against
             guessed.append(summarize(name, records))
