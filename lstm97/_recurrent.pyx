@@ -207,7 +207,7 @@ cdef class Learner:
 
     def __init__(self, const unsigned char[:, ::1] free not None, const signed char[::1] kinds not None,
                  const signed char[::1] stages not None, Py_ssize_t n_inputs, int algorithm, Py_ssize_t window=0):
-        cdef Py_ssize_t U = free.shape[0], S = free.shape[1], u, m, l, k, j, I = n_inputs
+        cdef Py_ssize_t U = free.shape[0], S = free.shape[1], I = n_inputs
         _check(U, S, kinds.shape[0], stages.shape[0], I)
         if algorithm not in (RTRL, BPTT):
             raise ValueError(f"algorithm must be RTRL (0) or BPTT (1), got {algorithm}")
@@ -417,10 +417,9 @@ cdef class Learner:
                 self.ys = np.zeros((longest, U))
         cdef double* wp = &w[0, 0]
         cdef double* acc = &grad[0] if mode == LEARN_GRADIENT else &self.dw[0]
-        cdef double E, e, value
+        cdef double E, e
         cdef int fail = LFAIL_NONE
         cdef Py_ssize_t done = 0, at = 0
-        cdef bint learn_now
         with nogil:
             for i in range(n):
                 t0, T = offsets[i], offsets[i + 1] - offsets[i]
