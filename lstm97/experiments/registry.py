@@ -157,8 +157,7 @@ class Experiment:
                 raise ValueError(f"option {lstm_only[0]!r} applies to the LSTM rows; a competitor's "
                                  "row takes learning_rate and update")
             ordered = tuple(sorted(merged.items()))
-            name = base.name + ("[" + ",".join(f"{k}={_text(v)}" for k, v in ordered) + "]" if ordered else "")
-            return dataclasses.replace(base, name=name, options=ordered, **merged)
+            return dataclasses.replace(base, name=_variant_name(base, ordered), options=ordered, **merged)
         topology = dataclasses.replace(base.topology, **{k: merged[k] for k in _TOPOLOGY_OPTIONS if k in merged})
         cells_read = merged.get("cells_read", "all")
         check_choice("cells_read", cells_read, ("all", "inputs"))
@@ -170,8 +169,8 @@ class Experiment:
         fields = {key: merged[key] for key in ("learning_rate", "update", "construction", "cell_at")
                   if key in merged}
         ordered = tuple(sorted(merged.items()))
-        name = base.name + ("[" + ",".join(f"{k}={_text(v)}" for k, v in ordered) + "]" if ordered else "")
-        return dataclasses.replace(base, name=name, topology=topology, options=ordered, **fields)
+        return dataclasses.replace(base, name=_variant_name(base, ordered), topology=topology, options=ordered,
+                                   **fields)
 
 
 def _parse(value):
@@ -186,6 +185,11 @@ def _parse(value):
     if isinstance(value, (tuple, np.ndarray)):
         return list(value)
     return value
+
+
+def _variant_name(base, ordered):
+    """``ROW[KEY=VALUE,...]`` for the sorted options ``ordered``; the row's own name without any."""
+    return base.name + ("[" + ",".join(f"{k}={_text(v)}" for k, v in ordered) + "]" if ordered else "")
 
 
 def _text(value):
