@@ -166,22 +166,13 @@ def _value_text(value):
     return str(value)
 
 
-def _row_value(base, key):
-    """The value of option ``key`` in the paper's row ``base``."""
-    if key == "cells_read":
-        return "all"
-    if hasattr(base, key) and key not in ("name",):
-        return getattr(base, key)
-    return getattr(base.topology, key, None)
-
-
 def variant_text(exp) -> str:
     """A variant's options, each with the paper row's value: ``h_range 2.0 instead of
     1.0``; empty for a paper row."""
     if not exp.options:
         return ""
     base = get_experiment(exp.base)
-    return ", ".join(f"{key} {_value_text(value)} instead of {_value_text(_row_value(base, key))}"
+    return ", ".join(f"{key} {_value_text(value)} instead of {_value_text(base.setting(key))}"
                      for key, value in exp.options)
 
 

@@ -1144,7 +1144,7 @@ ALL_NAMES = tuple(sorted(EXPERIMENTS))
 SETTING_TEXTS = st.one_of(st.sampled_from([
     "1e400", "-1e400", "NaN", "Infinity", "-1", "0", "1e308", "true", "null", '"x"', "{}", "[]", "[1,2]", "[[1]]",
     "sigmoid", "identity", "logistic", "F", "B", "none", "gates", "hidden", "all", "inputs", "step", "sequence",
-    "sequential", "present", "2.0", "0.5", "1", "2", "1" * 5000, "[" * 5000, "[" * 100_000, "", "=", "[", "]", ","]),
+    "sequential", "present", "table10", "2.0", "0.5", "1", "2", "1" * 5000, "[" * 5000, "[" * 100_000, "", "=", "[", "]", ","]),
     st.text(max_size=6))
 SETTING_KEYS = st.sampled_from(sorted(OPTIONS)) | st.text(max_size=5)
 VALID_OPTIONS = {
@@ -1153,7 +1153,8 @@ VALID_OPTIONS = {
     "connectivity": st.sampled_from("FB"), "bias": st.sampled_from(BIAS_MODES),
     "input_gate_bias": st.none() | st.lists(st.floats(-5.0, 5.0), min_size=1, max_size=3),
     "output_gate_bias": st.none() | st.lists(st.floats(-5.0, 5.0), min_size=1, max_size=3),
-    "cells_read": st.sampled_from(["all", "inputs"]), "learning_rate": st.floats(1e-3, 2.0),
+    "cells_read": st.sampled_from(["all", "inputs"]),
+    "outputs_read": st.sampled_from(["table10", "inputs"]), "learning_rate": st.floats(1e-3, 2.0),
     "update": st.sampled_from(["sequence", "step"]), "construction": st.sampled_from(["present", "sequential"]),
     "cell_at": st.integers(1, 10),
 }

@@ -76,3 +76,23 @@ def test_the_cli_lists_the_catalogue_and_runs_the_best_reading(capsys, tmp_path)
                                                         "temporal-order-6a[learning_rate=0.02]"]
     assert cli.main(["sweep", "3a-T100-N3", "--catalogue", "--grid", "h_range=1,2"]) == 2   # one or the other
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_the_connection_options_add_exactly_the_connections_they_name():
+    base = get_experiment("reber-4x1-lr0.5")
+    outputs = base.variant(outputs_read="inputs")
+    assert outputs.topology.n_weights == base.topology.n_weights + 7 * 7           # 7 inputs to 7 outputs
+    changed = outputs.topology.source_mask("output") != base.topology.source_mask("output")
+    assert changed.sum() == 7 and changed[base.topology.source_columns("inputs")].all()
+    for group in ("input_gate", "output_gate", "cell"):
+        assert (outputs.topology.source_mask(group) == base.topology.source_mask(group)).all()
+    cells = get_experiment("2c-q50-p50").variant(cells_read="inputs")
+    assert cells.topology.source_mask("cell")[cells.topology.source_columns("bias").stop:].sum() == 0
+    # the row's own value is no change, and every option has a value in every LSTM row
+    assert base.variant(outputs_read="table10").topology == base.topology
+    assert (base.setting("outputs_read"), base.setting("cells_read"), base.setting("h_range")) == ("table10", "all", 1.0)
+    assert outputs.setting("outputs_read") == "inputs" and outputs.setting("learning_rate") == 0.5
+    with pytest.raises(ValueError, match="outputs_read must be one of"):
+        base.variant(outputs_read="cells")
+    with pytest.raises(ValueError, match="unknown option 'outputs'"):
+        base.setting("outputs")

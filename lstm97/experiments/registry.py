@@ -40,6 +40,8 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
     **{key: f"the topology's {key} (see Topology)" for key in _TOPOLOGY_OPTIONS},
     "cells_read": "'all' (Table 10's connectivity) or 'inputs': the cells read only the input "
                   "units (and the bias where they have one), not the hidden units",
+    "outputs_read": "'table10' (Table 10's connectivity) or 'inputs': the output units also read "
+                    "the input units (what connectivity B adds to F, without B's other changes)",
     "learning_rate": "the learning rate (Table 10's by default)",
     "update": "'sequence' (apply the summed change at the sequence end) or 'step' (after every "
               "step with a target); DECISIONS item 4",
@@ -139,6 +141,20 @@ class Experiment:
     def trials(self) -> int:
         return self.paper["trials"]
 
+    def setting(self, key: str):
+        """The value of option ``key`` (a key of :data:`OPTIONS`) in this row: a variant's
+        own, else the row's (lstm97's reading of the text)."""
+        if key not in OPTIONS:
+            raise ValueError(f"unknown option {key!r}; options are {', '.join(OPTIONS)}")
+        options = dict(self.options)
+        if key in options:
+            return options[key]
+        if key in _CONNECTION_OPTIONS:
+            return _CONNECTION_OPTIONS[key][0]
+        if key in _TOPOLOGY_OPTIONS:
+            return getattr(self.topology, key)
+        return getattr(self, key)
+
     def cap(self, max_sequences: int | None = None) -> int:
         """The cap on training sequences per trial: ``max_sequences``, or the experiment's."""
         return self.max_sequences if max_sequences is None else check_int("max_sequences", max_sequences, 1)
@@ -159,18 +175,30 @@ class Experiment:
             ordered = tuple(sorted(merged.items()))
             return dataclasses.replace(base, name=_variant_name(base, ordered), options=ordered, **merged)
         topology = dataclasses.replace(base.topology, **{k: merged[k] for k in _TOPOLOGY_OPTIONS if k in merged})
-        cells_read = merged.get("cells_read", "all")
-        check_choice("cells_read", cells_read, ("all", "inputs"))
-        if cells_read == "inputs":
-            mask = topology.source_mask("cell")
-            mask[topology.source_columns("bias").stop:] = False
-            topology = dataclasses.replace(topology, source_masks={**dict(topology.source_masks or ()),
-                                                                   "cell": mask})
+        for key, choices in _CONNECTION_OPTIONS.items():
+            if check_choice(key, merged.get(key, choices[0]), choices) != choices[0]:
+                topology = _connect(topology, key)
         fields = {key: merged[key] for key in ("learning_rate", "update", "construction", "cell_at")
                   if key in merged}
         ordered = tuple(sorted(merged.items()))
         return dataclasses.replace(base, name=_variant_name(base, ordered), topology=topology, options=ordered,
                                    **fields)
+
+
+#: The options that change which sources a group reads, with their values (the row's first).
+_CONNECTION_OPTIONS = {"cells_read": ("all", "inputs"), "outputs_read": ("table10", "inputs")}
+
+
+def _connect(topology, key):
+    """``topology`` with the change of connection option ``key``: the cells read only the
+    inputs (and the bias), or the output units read the inputs as well."""
+    group = "cell" if key == "cells_read" else "output"
+    mask = topology.source_mask(group)
+    if key == "cells_read":
+        mask[topology.source_columns("bias").stop:] = False
+    else:
+        mask[topology.source_columns("inputs")] = True
+    return dataclasses.replace(topology, source_masks={**dict(topology.source_masks or ()), group: mask})
 
 
 def _parse(value):
