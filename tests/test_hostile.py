@@ -1156,7 +1156,7 @@ VALID_OPTIONS = {
     "cells_read": st.sampled_from(["all", "inputs"]),
     "outputs_read": st.sampled_from(["table10", "inputs"]), "learning_rate": st.floats(1e-3, 2.0),
     "update": st.sampled_from(["sequence", "step"]), "construction": st.sampled_from(["present", "sequential"]),
-    "cell_at": st.integers(1, 10),
+    "cell_at": st.integers(1, 10), "check_interval": st.integers(1, 5000),
 }
 
 

@@ -96,3 +96,15 @@ def test_the_connection_options_add_exactly_the_connections_they_name():
         base.variant(outputs_read="cells")
     with pytest.raises(ValueError, match="unknown option 'outputs'"):
         base.setting("outputs")
+
+
+def test_check_interval_sets_how_often_exp3s_criteria_look_and_nothing_else():
+    base = get_experiment("3b-T100-N3")
+    often = base.variant(check_interval="100")
+    assert often.criterion.interval == 100 and base.criterion.interval == 1000
+    assert often.criterion.st1_wrong == base.criterion.st1_wrong and often.topology == base.topology
+    assert (often.setting("check_interval"), base.setting("check_interval")) == (100, 1000)
+    with pytest.raises(ValueError, match="check_interval applies to Exp 3"):
+        get_experiment("adding-T100").variant(check_interval=100)
+    with pytest.raises(ValueError, match="check_interval must be"):
+        base.variant(check_interval=0)

@@ -106,6 +106,12 @@ CATALOGUE: tuple[Reading, ...] = (
             "Section 5 gives [-0.2, 0.2] for these rows; smaller initial weights slow the drift that "
             "stops them.",
             "2c with q = p = 1000 and 0.05 or 0.1: 0 of 2 trials within 300,000 sequences."),
+    Reading("check_interval", (100,), _table("Table 4", "Table 5", "Table 6"),
+            "How often ST1/ST2 were checked is not stated (DECISIONS item 11: every 1,000 training "
+            "sequences). Had the paper checked every 1,000, each of its 10-trial means would be a "
+            "multiple of 100; none of Tables 4-6's 14 means is (27,380, 39,850, ...), while all are "
+            "multiples of 10, as checks every 100 sequences give. Checking more often can only make "
+            "the counts smaller."),
     Reading("init_range", (0.2,), _table("Table 4", "Table 5", "Table 6"),
             "Table 11 gives [-0.1, 0.1] for Exps 3-6 and [-0.2, 0.2] for Exps 1-2; our Exp 3 nets "
             "learn faster than the paper's, and larger initial weights are the other value the paper "

@@ -48,6 +48,8 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
     "construction": "'present' (cells there from the start) or 'sequential' (added once the "
                     "error stops decreasing, Exps 2a/2b); DECISIONS item 13",
     "cell_at": "with construction='sequential': add the cells after this training sequence",
+    "check_interval": "Exp 3: how many training sequences go by between the checks of ST1/ST2 "
+                      "(1,000 by default, DECISIONS item 11)",
 })
 
 
@@ -153,6 +155,8 @@ class Experiment:
             return _CONNECTION_OPTIONS[key][0]
         if key in _TOPOLOGY_OPTIONS:
             return getattr(self.topology, key)
+        if key == "check_interval":
+            return getattr(self.criterion, "interval", None)
         return getattr(self, key)
 
     def cap(self, max_sequences: int | None = None) -> int:
@@ -180,6 +184,11 @@ class Experiment:
                 topology = _connect(topology, key)
         fields = {key: merged[key] for key in ("learning_rate", "update", "construction", "cell_at")
                   if key in merged}
+        if "check_interval" in merged:
+            if not isinstance(base.criterion, TestSetStop):
+                raise ValueError(f"check_interval applies to Exp 3's test-set criteria, not to {base.name}")
+            fields["criterion"] = dataclasses.replace(
+                base.criterion, interval=check_int("check_interval", merged["check_interval"], 1))
         ordered = tuple(sorted(merged.items()))
         return dataclasses.replace(base, name=_variant_name(base, ordered), topology=topology, options=ordered,
                                    **fields)
