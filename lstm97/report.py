@@ -17,6 +17,7 @@ from .experiments import GuessingExperiment, collect, get_experiment, summarize
 from .experiments.criteria import ReberSuccess, RecentTraining, Streak, TestSetStop
 from .experiments.readings import best_reading
 from .experiments.registry import LEARNER_NAMES
+from .experiments.sweep import distance
 
 __all__ = ["figure_data", "in_band", "plot", "report", "run_notes", "shortened", "summaries",
            "variant_text"]
@@ -215,8 +216,50 @@ def _best_cell(exp, by_name) -> str | None:
             f"({_n(ours['sequences_median'])}); {band}; `{variant_text(best)}`")
 
 
+def _is_reading(exp, present) -> bool:
+    """A variant of an LSTM row of the paper whose own row is among ``present``: it goes to
+    the table of readings tried, not the main table."""
+    return bool(exp.options) and getattr(exp, "is_lstm", False) and exp.base in present
+
+
+def _readings_table(rows) -> list[str]:
+    """Every reading tried (a variant of a paper row in ``rows``), under its row in the
+    paper's order, nearest to the paper first (:func:`~lstm97.experiments.sweep.distance`)."""
+    present = {r["experiment"] for r in rows}
+    tried = {}
+    for ours in rows:
+        exp = get_experiment(ours["experiment"])
+        if _is_reading(exp, present):
+            tried.setdefault(exp.base, []).append((exp, ours))
+    if not tried:
+        return []
+    lines = ["", "Readings tried: every variant of a row in this directory (`lstm97 sweep ROW --catalogue` "
+                 "screens a row's readings one at a time), nearest to the paper first.", "",
+             "| row | reading: what it changes | trials | % success paper / ours | sequences paper / ours "
+             "mean (median) | distance | in band |",
+             "|---|---|---|---|---|---|---|"]
+    for base in [r["experiment"] for r in rows if r["experiment"] in tried]:
+        for exp, ours in sorted(tried[base], key=lambda r: (distance(*r), -r[1]["success"], r[0].name)):
+            d = distance(exp, ours)
+            verdict = {True: "yes", False: "no", None: "-"}[in_band(exp, ours)]
+            if shortened(exp, ours):
+                verdict += ", shortened: " + "; ".join(run_notes(exp, ours))
+            lines.append(f"| `{base}` | {_cell(variant_text(exp))} | {ours['trials']} "
+                         f"| {_n(exp.paper.get('success'))} / {_n(ours['success'])} "
+                         f"| {_n(exp.paper['sequences'])} / {_n(ours['sequences'])} ({_n(ours['sequences_median'])}) "
+                         f"| {'-' if math.isinf(d) else f'{d:.2f}'} | {_cell(verdict)} |")
+    lines += ["", "Distance: as `lstm97 sweep` ranks: the success rate's shortfall below the paper's minus 10 "
+                  "points, in tens of points, plus the doublings of the mean beyond the factor-2 band (- when "
+                  "no trial was solved); 0 is in band. A screen's few trials make its ranking a screen, not a "
+                  "verdict; the best reading of a row is confirmed with the paper's trials in the main table."]
+    return lines
+
+
 def _table(rows, guessing):
     by_name = {r["experiment"]: r for r in rows}
+    readings_part = [] if guessing else _readings_table(rows)
+    if readings_part:
+        rows = [r for r in rows if not _is_reading(get_experiment(r["experiment"]), by_name)]
     best = {} if guessing else {r["experiment"]: _best_cell(get_experiment(r["experiment"]), by_name) for r in rows}
     second = any(v is not None for v in best.values())
     if guessing:
@@ -291,7 +334,7 @@ def _table(rows, guessing):
     if any_variant:
         legend.append("A variant is compared with its paper row's figures; its options are "
                       "listed with the row's values.")
-    return "\n".join(lines + legend) + "\n"
+    return "\n".join(lines + legend + readings_part) + "\n"
 
 
 # --- figures -----------------------------------------------------------------------------

@@ -108,3 +108,21 @@ def test_check_interval_sets_how_often_exp3s_criteria_look_and_nothing_else():
         get_experiment("adding-T100").variant(check_interval=100)
     with pytest.raises(ValueError, match="check_interval must be"):
         base.variant(check_interval=0)
+
+
+def test_the_readings_tried_are_listed_under_their_row_nearest_first():
+    literal = _summary("2c-q50-p50", [None] * 20)
+    near = _summary("2c-q50-p50[cells_read=inputs]", [28_000] * 20)
+    far = _summary("2c-q50-p50[init_range=0.1]", [200_000] * 2 + [None] * 18)
+    lone = _summary("3a-T100-N3[h_range=2]", [30_000] * 10)          # its row is not in the directory
+    text = report([literal, far, near, lone])
+    main, tried = text.split("Readings tried")
+    assert "| `2c-q50-p50` |" in main and "[cells_read=inputs]`" not in main and "init_range" not in main
+    assert "`3a-T100-N3[h_range=2]`, variant: h_range 2 instead of 1.0" in main      # stays in the main table
+    lines = [line for line in tried.splitlines() if line.startswith("| `2c-q50-p50` |")]
+    assert len(lines) == 2
+    assert lines[0].startswith("| `2c-q50-p50` | cells_read inputs instead of all | 20 | - / 100 | 30,000 / 28,000")
+    assert lines[0].endswith("| 0.00 | yes |")
+    assert lines[1].startswith("| `2c-q50-p50` | init_range 0.1 instead of 0.2 | 20 | - / 10 | 30,000 / 200,000")
+    # 80 points short of 100 - 10 is 8.0; 200,000 / 30,000 is 2.74 doublings, 1 of them in the band
+    assert lines[1].endswith("| 9.74 | no |")
