@@ -212,6 +212,8 @@ def _best_cell(exp, by_name) -> str | None:
     if ours is None:
         return f"not run (`{variant_text(best)}`)"
     band = {True: "in band", False: "not in band", None: "-"}[in_band(best, ours)]
+    if shortened(best, ours):
+        band += " (shortened: " + "; ".join(run_notes(best, ours)) + ")"
     return (f"{ours['trials']} trials: {_n(ours['success'])}%, {_n(ours['sequences'])} "
             f"({_n(ours['sequences_median'])}); {band}; `{variant_text(best)}`")
 
