@@ -1,4 +1,5 @@
-"""Build the typed Cython core: the LSTM (_core) and the standard recurrent nets (_recurrent).
+"""Build the typed Cython core: the LSTM (_core), the standard recurrent nets (_recurrent) and
+the lockstep kernel that trains several LSTM trials at once (_lockstep, with its C header).
 
 Compiler directives live here and nowhere else. ``LSTM97_DEBUG=1`` at build
 time turns bounds checks, wrap-around and initialised-check back on and
@@ -34,6 +35,18 @@ extensions = [
         extra_compile_args=compile_args,
     )
     for name in ("_core", "_recurrent")    # the LSTM; the standard recurrent nets
+] + [
+    # Bit-identical, lane by lane, to _core (compiled for x86-64's baseline, without FMA): so no
+    # contraction into fused multiply-adds, in its AVX2 clone (runtime dispatch) or anywhere.
+    Extension(
+        "lstm97._lockstep",
+        ["lstm97/_lockstep.pyx"],
+        depends=["lstm97/_lockstep_kernel.h"],             # the kernel, included by the .pyx
+        include_dirs=[np.get_include(), "lstm97"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args + ["-ffp-contract=off"],
+        libraries=["m"],                    # for the versioned exp it binds (_lockstep_kernel.h)
+    )
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

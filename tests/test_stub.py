@@ -1,10 +1,10 @@
-"""The hand-written type stubs _core.pyi and _recurrent.pyi name exactly what the compiled modules have."""
+"""The hand-written type stubs _core.pyi, _recurrent.pyi and _lockstep.pyi name exactly what the compiled modules have."""
 
 import ast
 import inspect
 from pathlib import Path
 
-from lstm97 import _core, _recurrent
+from lstm97 import _core, _lockstep, _recurrent
 
 
 def check_stub(module, classes_with_methods):
@@ -34,3 +34,7 @@ def test_stub_matches_module():
 
 def test_recurrent_stub_matches_module():
     check_stub(_recurrent, ["Learner"])
+
+
+def test_lockstep_stub_matches_module():
+    check_stub(_lockstep, ["Lanes"])

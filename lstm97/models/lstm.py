@@ -13,13 +13,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _lockstep
 from .._validation import check_choice, check_real, check_rng
 from . import persistence
 from ._sequences import check_inputs, check_targets, finite_float64, pack
 from .topology import GROUPS, Topology
 
-__all__ = ["LSTM", "UPDATE_MODES"]
+__all__ = ["LSTM", "UPDATE_MODES", "train_in_lanes"]
 
 UPDATE_MODES = ("sequence", "step")
 
@@ -121,11 +121,13 @@ class LSTM:
                 group_set.append(len(set_masks) - 1)
         set_masks.append(masks["output"])
         group_set.append(len(set_masks) - 1)
-        self._core = _core.Core(
+        # The core's arguments, kept for lockstep lanes of this topology (lanes()).
+        self._core_args = (
             n_in, topology.n_outputs, topology.n_hidden, np.array(topology.block_sizes, dtype=np.intp),
             topology.output_gates, topology.h == "identity", topology.g == "logistic",
             topology.h_range, topology.g_range, group_set,
             [np.flatnonzero(m[:n_in]) for m in set_masks], [np.flatnonzero(m[n_in:]) for m in set_masks])
+        self._core = _core.Core(*self._core_args)
         # The core's buffers live as long as the core, and loading writes into them in place.
         self._cell_state = self._core.state_arrays()["cell_state"]
 
@@ -287,6 +289,11 @@ class LSTM:
         ``(errors, outputs, blow_up)`` as :meth:`_run_many` gives them, instead of raising."""
         learning_rate, mode = _training(learning_rate, update)
         return self._run_many(sequences, mode, learning_rate, return_outputs)
+
+    def _lanes(self, n_lanes):
+        """Lockstep lanes (:class:`lstm97._lockstep.Lanes`) for ``n_lanes`` networks of this
+        network's topology, for :func:`train_in_lanes`."""
+        return _lockstep.Lanes(n_lanes, *self._core_args)
 
     @_exclusive
     def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
@@ -478,6 +485,50 @@ class LSTM:
         t = self.topology
         return (f"LSTM(n_inputs={t.n_inputs}, n_outputs={t.n_outputs}, block_sizes={t.block_sizes}, "
                 f"connectivity={t.connectivity!r}, n_weights={self.n_weights})")
+
+
+def train_in_lanes(lanes, nets, batches, *, learning_rate, update, return_outputs):
+    """:meth:`LSTM._train_until_blow_up` of each of ``nets`` on its batch, the nets trained
+    together in the lockstep ``lanes`` (from :meth:`LSTM._lanes`, at least as many as
+    ``nets``; all nets of its topology, all batches dense or all symbols).
+
+    Returns one ``(errors, outputs, blow_up)`` per net, bit for bit what
+    ``net._train_until_blow_up(batch, ...)`` returns and leaves in ``net``: a lane that
+    meets a non-finite value is rerun from its unchanged start by that very call, so a
+    blow-up is named and undone as the scalar core does it.
+    """
+    learning_rate, mode = _training(learning_rate, update)
+    nets, batches = list(nets), list(batches)
+    if len(nets) != len(batches) or len({id(net) for net in nets}) != len(nets):
+        raise ValueError(f"nets must be distinct networks, one per batch, got {len(nets)} for "
+                         f"{len(batches)} batches")
+    if any(net.topology != nets[0].topology for net in nets):
+        raise ValueError("nets must share one topology to train in lockstep")
+    held = []
+    try:
+        for net in nets:
+            if not net._lock.acquire(blocking=False):
+                raise RuntimeError("an LSTM of train_in_lanes is being used by another thread")
+            held.append(net)
+        packed, calls = [], []
+        for net, batch in zip(nets, batches):
+            x, symbols, offsets, y, mask = net._pack(batch, True)
+            out = np.full((int(offsets[-1]), net.topology.n_outputs), np.nan) if return_outputs else None
+            errors = np.zeros(len(offsets) - 1)
+            packed.append((errors, out))
+            calls.append((x, symbols, offsets, y, mask, out, errors))
+        trained = lanes.run([net._core for net in nets], calls, mode, learning_rate)
+    finally:
+        for net in held:
+            net._lock.release()
+    results = []
+    for net, batch, (ok, _), (errors, out) in zip(nets, batches, trained, packed):
+        if ok:
+            results.append((errors, out, None))
+        else:
+            results.append(net._train_until_blow_up(batch, learning_rate=learning_rate, update=update,
+                                                    return_outputs=return_outputs))
+    return results
 
 
 def _training(learning_rate, update):

@@ -1,0 +1,72 @@
+"""Trials in lockstep (issue #14, item 3): K trials of the adding net trained at once by
+``lstm97._lockstep`` against the scalar core, per trial-step.
+
+Targets (the issue): at most 100 ns per trial-step, and at least 3.5 times the scalar core,
+both measured side by side in one process in thread CPU time.  ``python -m
+benchmarks.bench_lockstep`` prints the figures.
+"""
+
+from lstm97.models.lstm import train_in_lanes
+
+from .common import alternate, network, sequence
+
+T = 1000
+SEQUENCES = 4                  # per lane and call, as a trial's batch would hold them
+LEARNING_RATE = 1e-3
+LANES = (4, 8, 16)
+
+
+def measure(rounds=15):
+    """Nanoseconds per trial-step: ``{1: scalar core, 4: ..., 8: ..., 16: ...}``, trained
+    on T = 1000 adding sequences (4-1 net, 93 weights, one target at the last step,
+    ``update="sequence"``), each lane's net from weights of its own."""
+    top = network("4-1").topology
+    seqs = [sequence(top, "dense", "end", T, seed=i) for i in range(SEQUENCES)]
+    scalar = network("4-1")
+    runs = {1: lambda: scalar.train_sequences(seqs, learning_rate=LEARNING_RATE)}
+    for K in LANES:
+        nets = [network("4-1", seed=i) for i in range(K)]
+        lanes = nets[0]._lanes(K)
+        runs[K] = (lambda nets=nets, lanes=lanes, K=K: train_in_lanes(
+            lanes, nets, [seqs] * K, learning_rate=LEARNING_RATE, update="sequence", return_outputs=False))
+    seconds = alternate(runs, rounds=rounds, calls=3)
+    return {K: s / (T * SEQUENCES * K) * 1e9 for K, s in seconds.items()}
+
+
+class Lockstep:
+    """The adding net (4-1, 93 weights) on T = 1000 sequences: ns per trial-step of the
+    scalar core (K = 1) and of 4, 8 and 16 lanes, measured alternately in this process."""
+
+    timeout = 600
+
+    def setup_cache(self):
+        return measure()
+
+    def track_scalar_ns_per_trial_step(self, ns):
+        """The scalar core, one trial: ``LSTM.train_sequences``."""
+        return ns[1]
+
+    def track_lanes4_ns_per_trial_step(self, ns):
+        return ns[4]
+
+    def track_lanes8_ns_per_trial_step(self, ns):
+        return ns[8]
+
+    def track_lanes16_ns_per_trial_step(self, ns):
+        """Target <= 100."""
+        return ns[16]
+
+    def track_speedup_best(self, ns):
+        """Scalar / the fastest K, per trial-step; target >= 3.5."""
+        return ns[1] / min(ns[K] for K in LANES)
+
+    for _name in ("scalar", "lanes4", "lanes8", "lanes16"):
+        locals()[f"track_{_name}_ns_per_trial_step"].unit = "ns/trial-step"
+    track_speedup_best.unit = "x"
+    del _name
+
+
+if __name__ == "__main__":
+    ns = measure()
+    for K, v in ns.items():
+        print(f"K = {K:2d}: {v:6.1f} ns per trial-step, {ns[1] / v:4.2f} x the scalar core")

@@ -1,0 +1,304 @@
+"""Private compiled kernel of lstm97: K trials of one LSTM topology trained in lockstep.
+
+The paper's trials are independent runs of one small net.  ``Lanes`` trains K of them at
+once (K = 4, 8 or 16): each lane has its own weights, traces, states, pending update and its
+own sequences, and every array holds the lane index innermost (entry e of lane l at
+``[e * K + l]``), so each per-weight loop runs across the lanes in vector registers.  A lane
+whose batch is shorter than the others' waits, parked on zero weights, until the call ends.
+
+Bit identity
+------------
+Each lane performs exactly the floating-point operations of ``_core.pyx::Core._step``, in
+the same order, with libm's ``exp`` called lane by lane (the kernel, in
+``_lockstep_kernel.h``, says how): a lane's weights, per-sequence errors, outputs and final
+state after ``run`` are those ``Core.run`` leaves on the same batch, bit for bit
+(tests/test_lockstep.py).  ``setup.py`` builds the kernel with ``-ffp-contract=off`` and
+dispatches at run time to an AVX2 build of it where the CPU has AVX2, so the wheel stays
+portable.
+
+Failures
+--------
+The kernel does not name a failing step.  A lane whose state, traces or update turn
+non-finite, or whose update would make a weight non-finite, stops; ``run`` reports it as not
+trained and leaves its core as it was, for the caller to rerun that batch with
+``Core.run``, which gives the scalar core's exact account of the failure.
+
+Layout
+------
+The constructor takes ``Core``'s arguments and builds ``Core``'s layout from them (module
+docstring of ``_core.pyx``); ``run`` checks each core it is given against it.
+"""
+
+from libc.stdint cimport uint64_t
+
+import numpy as np
+
+from . import _core
+
+cdef extern from "_lockstep_kernel.h":
+    enum:
+        LS_MAX_LANES
+        LS_IDLE
+        LS_RUNNING
+        LS_DONE
+        LS_FAILED
+    ctypedef struct ls_net:
+        Py_ssize_t n_inputs, n_outputs, n_hidden, n_blocks, n_cells, n_units, n_weights
+        int output_gates, h_identity, g_logistic
+        double h_half, g_half
+        Py_ssize_t g_rows[5]
+        Py_ssize_t g_width[5]
+        Py_ssize_t g_off[5]
+        Py_ssize_t g_set[5]
+        Py_ssize_t s_nx[5]
+        Py_ssize_t s_width[5]
+        Py_ssize_t s_buf[5]
+        Py_ssize_t s_xoff[5]
+        Py_ssize_t s_roff[5]
+        Py_ssize_t hid_sets[4]
+        Py_ssize_t n_hid_sets, n_src
+        const Py_ssize_t* xcols
+        const Py_ssize_t* rcols
+        const Py_ssize_t* xpos
+        const Py_ssize_t* out_pos
+        const Py_ssize_t* block_start
+    ctypedef struct ls_lane:
+        const double* x
+        const Py_ssize_t* symbols
+        const Py_ssize_t* offsets
+        Py_ssize_t n
+        const double* targets
+        const unsigned char* mask
+        double* outputs
+        double* errors
+        double* w
+        double* grad
+        double* tr_in
+        double* tr_c
+        double* s
+        double* y
+        int status
+        Py_ssize_t t, failed_at
+        double error
+    ctypedef struct ls_work:
+        double* w
+        double* grad
+        double* tr_in
+        double* tr_c
+        double* s
+        double* yp
+        double* yc
+        double* gsrc
+        double* h_s
+        double* dh_s
+        double* y_k
+        double* e_k
+        double* back
+        double* zeros
+        double* z
+        double* gz
+        double* dgz
+        double* ex
+    int ls_run(int K, const ls_net* net, ls_work* work, ls_lane* lanes, int mode, double learning_rate) nogil
+
+#: The numbers of lanes the kernel is built for.
+LANES = (4, 8, 16)
+
+cdef enum:
+    OUTPUT = 4
+    N_GROUPS = 5
+
+
+cdef class Lanes:
+    """``n_lanes`` networks of one topology (``Core``'s arguments), trained in lockstep."""
+
+    cdef readonly int n_lanes
+    cdef readonly Py_ssize_t n_inputs, n_outputs, n_weights, n_cells, n_units
+    cdef ls_net net
+    cdef ls_work work
+    cdef ls_lane lanes[LS_MAX_LANES]
+    cdef list _keep
+    cdef tuple _sizes
+
+    def __init__(self, int n_lanes, Py_ssize_t n_inputs, Py_ssize_t n_outputs, Py_ssize_t n_hidden,
+                 block_sizes, bint output_gates, bint h_identity, bint g_logistic,
+                 double h_half, double g_half, group_set, set_xcols, set_rcols):
+        if n_lanes not in LANES:
+            raise ValueError(f"n_lanes must be one of {LANES}, got {n_lanes}")
+        cdef ls_net* n = &self.net
+        cdef Py_ssize_t g, s, m, off, nx, xo = 0, ro = 0, bo = 0
+        self._keep = []
+        self.n_lanes = n_lanes
+        n_blocks, n_cells = len(block_sizes), int(sum(block_sizes))
+        n.n_inputs, n.n_outputs, n.n_hidden, n.n_blocks, n.n_cells = n_inputs, n_outputs, n_hidden, n_blocks, n_cells
+        n.output_gates, n.h_identity, n.g_logistic = output_gates, h_identity, g_logistic
+        n.h_half, n.g_half = h_half, g_half
+        n.n_units = n_hidden + n_blocks * (2 if output_gates else 1) + n_cells
+        rows = (n_hidden, n_blocks, n_blocks if output_gates else 0, n_cells, n_outputs)
+        xcols = self._intp(np.concatenate([np.asarray(c, dtype=np.intp) for c in set_xcols] + [np.zeros(1, np.intp)]))
+        rcols = self._intp(np.concatenate([np.asarray(c, dtype=np.intp) for c in set_rcols] + [np.zeros(1, np.intp)]))
+        xpos = self._intp(np.full(max(len(set_xcols) * n_inputs, 1), -1, dtype=np.intp))
+        for s in range(len(set_xcols)):
+            nx = len(set_xcols[s])
+            n.s_nx[s], n.s_width[s] = nx, nx + len(set_rcols[s])
+            n.s_xoff[s], n.s_roff[s], n.s_buf[s] = xo, ro, bo
+            for m in range(nx):
+                xpos[s * n_inputs + set_xcols[s][m]] = m
+            xo, ro, bo = xo + nx, ro + len(set_rcols[s]), bo + n.s_width[s]
+        n.n_src = bo
+        off = 0
+        n.n_hid_sets = 0
+        for g in range(N_GROUPS):
+            s = group_set[g]
+            n.g_rows[g], n.g_set[g], n.g_width[g], n.g_off[g] = rows[g], s, n.s_width[s], off
+            off += rows[g] * n.s_width[s]
+            if g != OUTPUT and rows[g] > 0 and s not in [n.hid_sets[m] for m in range(n.n_hid_sets)]:
+                n.hid_sets[n.n_hid_sets] = s
+                n.n_hid_sets += 1
+        n.n_weights = off
+        out_pos = self._intp(np.full(max(n.n_units, 1), -1, dtype=np.intp))
+        s = group_set[OUTPUT]
+        for m, r in enumerate(set_rcols[s]):
+            if r >= 1:
+                out_pos[r - 1] = n.s_nx[s] + m
+        block_start = self._intp(np.r_[0, np.cumsum(block_sizes)].astype(np.intp))
+        cdef Py_ssize_t[::1] v
+        v = xcols
+        n.xcols = &v[0]
+        v = rcols
+        n.rcols = &v[0]
+        v = xpos
+        n.xpos = &v[0]
+        v = out_pos
+        n.out_pos = &v[0]
+        v = block_start
+        n.block_start = &v[0]
+        self.n_inputs, self.n_outputs, self.n_weights = n_inputs, n_outputs, n.n_weights
+        self.n_cells, self.n_units = n_cells, n.n_units
+        size_in, size_c = n_cells * n.g_width[1], n_cells * n.g_width[3]
+        # The sizes of Core.state_arrays(), in its order, that run() checks every core against.
+        self._sizes = (n.n_weights, n.n_weights, size_in, size_c, n_cells, 1 + n.n_units)
+        cdef ls_work* w = &self.work
+        w.w, w.grad = self._alloc(n.n_weights), self._alloc(n.n_weights)
+        w.tr_in, w.tr_c = self._alloc(size_in), self._alloc(size_c)
+        w.s, w.h_s, w.dh_s = self._alloc(n_cells), self._alloc(n_cells), self._alloc(n_cells)
+        w.yp, w.yc = self._alloc(1 + n.n_units), self._alloc(1 + n.n_units)
+        w.gsrc, w.back = self._alloc(bo), self._alloc(n.n_units)
+        w.y_k, w.e_k = self._alloc(n_outputs), self._alloc(n_outputs)
+        w.z, w.gz, w.dgz = self._alloc(n_cells), self._alloc(n_cells), self._alloc(n_cells)
+        w.ex = self._alloc(max(n.n_units, n_outputs))
+        w.zeros = self._alloc(max(n_inputs, n_outputs) // n_lanes + 1)   # an input (or target) row of zeros
+
+    cdef _intp(self, arr):
+        self._keep.append(arr)
+        return arr
+
+    cdef double* _alloc(self, Py_ssize_t n):
+        """A zeroed buffer of ``n`` entries per lane, never empty."""
+        arr = np.zeros(max(n, 1) * self.n_lanes)
+        self._keep.append(arr)
+        cdef double[::1] view = arr
+        return &view[0]
+
+    def run(self, cores, batches, int mode, double learning_rate):
+        """Train lane ``l``'s network ``cores[l]`` on ``batches[l]``, all lanes at once.
+
+        ``cores`` is a list of at most ``n_lanes`` ``Core`` objects of this topology;
+        ``batches[l]`` is ``(x, symbols, offsets, targets, mask, outputs, errors)`` as
+        ``Core.run`` takes them (all lanes dense, or all symbols; ``targets`` and ``mask``
+        required, ``outputs`` or None; ``errors`` required), and ``mode`` is
+        ``MODE_TRAIN_SEQUENCE`` or ``MODE_TRAIN_STEP``.  Shapes, offsets and symbols are
+        checked here, before the loop (values are trusted).
+
+        Returns a list of ``(trained, sequence)``, one per lane: a lane that trained its whole
+        batch leaves its core as ``Core.run`` would (weights, state, ``t``, ``error``; its
+        ``errors`` and ``outputs`` written) and reports ``(True, -1)``; one that hit a
+        non-finite value reports ``(False, i)``, ``i`` the sequence it stopped in, and its
+        core is unchanged (its ``errors`` and ``outputs`` are not meaningful).
+        """
+        if mode != _core.Mode.MODE_TRAIN_SEQUENCE and mode != _core.Mode.MODE_TRAIN_STEP:
+            raise ValueError(f"mode must be MODE_TRAIN_SEQUENCE or MODE_TRAIN_STEP, got {mode}")
+        if not np.isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+        cores, batches = list(cores), list(batches)
+        if not 1 <= len(cores) <= self.n_lanes or len(batches) != len(cores):
+            raise ValueError(f"cores and batches must be as long, 1 to {self.n_lanes}, got "
+                             f"{len(cores)} and {len(batches)}")
+        keep = []
+        codings = set()
+        cdef Py_ssize_t l, N, n, i
+        cdef ls_lane* ln
+        cdef const double[:, ::1] xv
+        cdef const Py_ssize_t[::1] sv
+        cdef const Py_ssize_t[::1] ov
+        cdef const double[:, ::1] tv
+        cdef const unsigned char[::1] mv
+        cdef double[:, ::1] outv
+        cdef double[::1] ev, a
+        for l in range(self.n_lanes):
+            ln = &self.lanes[l]
+            ln.n = 0
+            if l >= len(cores):
+                continue
+            core, (x, symbols, offsets, targets, mask, outputs, errors) = cores[l], batches[l]
+            if not isinstance(core, _core.Core):
+                raise TypeError(f"cores[{l}] must be a Core, got {type(core).__name__}")
+            state = core.state_arrays()
+            if tuple(len(arr) for arr in state.values()) != self._sizes or core.n_inputs != self.n_inputs:
+                raise ValueError(f"cores[{l}] is not a network of this topology")
+            if (x is None) == (symbols is None):
+                raise ValueError(f"batches[{l}]: exactly one of x and symbols must be given")
+            codings.add(symbols is not None)
+            if symbols is None:
+                xv = x
+                N = xv.shape[0]
+                if xv.shape[1] != self.n_inputs:
+                    raise ValueError(f"batches[{l}]: x must have shape (N, {self.n_inputs}), got {x.shape}")
+            else:
+                sv = symbols
+                N = sv.shape[0]
+                if N and not (0 <= np.min(symbols) and np.max(symbols) < self.n_inputs):
+                    raise ValueError(f"batches[{l}]: symbols must be in [0, {self.n_inputs})")
+            ov, tv, mv, ev = offsets, targets, mask, errors
+            n = ov.shape[0] - 1
+            if n < 1 or ov[0] != 0 or ov[n] != N or np.any(np.diff(offsets) <= 0):
+                raise ValueError(f"batches[{l}]: offsets must run from 0 to {N}, strictly increasing")
+            if tv.shape[0] != N or tv.shape[1] != self.n_outputs or mv.shape[0] != N or ev.shape[0] != n:
+                raise ValueError(f"batches[{l}]: targets, mask or errors do not match the {N} steps "
+                                 f"and {n} sequences")
+            ln.outputs = NULL
+            if outputs is not None:
+                outv = outputs
+                if outv.shape[0] != N or outv.shape[1] != self.n_outputs:
+                    raise ValueError(f"batches[{l}]: outputs must have shape ({N}, {self.n_outputs})")
+                ln.outputs = &outv[0, 0]
+            ln.x = &xv[0, 0] if symbols is None else NULL
+            ln.symbols = &sv[0] if symbols is not None else NULL
+            ln.offsets, ln.n, ln.targets, ln.mask, ln.errors = &ov[0], n, &tv[0, 0], &mv[0], &ev[0]
+            arrays = list(state.values())
+            a = arrays[0]
+            ln.w = &a[0]
+            a = arrays[1]
+            ln.grad = &a[0]
+            a = arrays[2]
+            ln.tr_in = &a[0] if len(arrays[2]) else NULL
+            a = arrays[3]
+            ln.tr_c = &a[0] if len(arrays[3]) else NULL
+            a = arrays[4]
+            ln.s = &a[0] if len(arrays[4]) else NULL
+            a = arrays[5]
+            ln.y = &a[0]
+            keep.append((x, symbols, offsets, targets, mask, outputs, errors, arrays))
+        if len(codings) > 1:
+            raise ValueError("batches mixes symbol and dense inputs")
+        with nogil:
+            ls_run(self.n_lanes, &self.net, &self.work, self.lanes, mode, learning_rate)
+        result = []
+        for l in range(len(cores)):
+            ln = &self.lanes[l]
+            if ln.status == LS_DONE:
+                cores[l].set_counters(ln.t, ln.error)
+                result.append((True, -1))
+            else:
+                result.append((False, ln.failed_at))
+        return result

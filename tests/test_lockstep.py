@@ -1,0 +1,136 @@
+"""Trials in lockstep (lstm97._lockstep) are, lane by lane, the scalar core bit for bit.
+
+Every lane of a lockstep call is compared with ``LSTM._train_until_blow_up`` of a twin net
+(same weights, same batch): the per-sequence errors, the outputs, every state array the
+core keeps (weights, update, traces, cell states, activations) and its counters must be
+equal, not close.  The topologies are the twin tests' random ones (every option of
+Topology; symbol and dense input; targets at the end, at every step or at random steps),
+batches of different lengths per lane (so lanes wait for each other), and idle lanes.
+"""
+
+import numpy as np
+import pytest
+from conftest import random_case
+
+from lstm97 import LSTM, _core, _lockstep, table10
+from lstm97.models.lstm import train_in_lanes
+from lstm97.tasks import Adding
+
+SEEDS = range(40)
+
+
+def assert_same_net(net, twin):
+    live, expected = net._core.state_arrays(), twin._core.state_arrays()
+    for name in expected:
+        np.testing.assert_array_equal(live[name], expected[name], err_msg=name, strict=True)
+    assert (net._core.t, net._core.error) == (twin._core.t, twin._core.error)
+
+
+def assert_same_result(result, expected):
+    (errors, outputs, blow_up), (errors2, outputs2, blow_up2) = result, expected
+    np.testing.assert_array_equal(errors, errors2, strict=True)
+    if outputs2 is not None:
+        np.testing.assert_array_equal(outputs, outputs2, strict=True)     # NaN where no target, in both
+    assert str(blow_up) == str(blow_up2)
+    assert getattr(blow_up, "sequence", None) == getattr(blow_up2, "sequence", None)
+
+
+def random_batches(seed, n_nets):
+    """A random topology, ``n_nets`` nets of it with weights of their own, and a batch of
+    1 to 4 random sequences for each (one coding for all)."""
+    net, inputs, _, _ = random_case(seed)
+    top = net.topology
+    rng = np.random.default_rng(1000 + seed)
+    symbols = inputs.ndim == 1
+    kind = int(rng.integers(3))
+    batches = []
+    for _ in range(n_nets):
+        batch = []
+        for _ in range(int(rng.integers(1, 5))):
+            T = int(rng.integers(1, 30))
+            x = rng.integers(0, top.n_inputs, size=T) if symbols else rng.normal(size=(T, top.n_inputs))
+            mask = np.ones(T, bool) if kind == 0 else (np.arange(T) == T - 1) if kind == 1 else rng.random(T) < 0.5
+            batch.append((x, rng.random((T, top.n_outputs)), mask))
+        batches.append(batch)
+    nets = [LSTM(top, rng=100 * seed + i) for i in range(n_nets)]
+    return top, nets, batches
+
+
+def train_both(nets, batches, lanes, learning_rate, update, calls=2):
+    """Train ``nets`` in lanes and twins of them one at a time, ``calls`` times; the twins'
+    results, each lane's asserted equal."""
+    twins = []
+    for net in nets:
+        twin = LSTM(net.topology)
+        twin.set_weights(net.get_weights())
+        twins.append(twin)
+    for _ in range(calls):
+        results = train_in_lanes(lanes, nets, batches, learning_rate=learning_rate, update=update,
+                                 return_outputs=True)
+        for net, twin, batch, result in zip(nets, twins, batches, results):
+            expected = twin._train_until_blow_up(batch, learning_rate=learning_rate, update=update,
+                                                 return_outputs=True)
+            assert_same_result(result, expected)
+            assert_same_net(net, twin)
+    return results
+
+
+@pytest.mark.parametrize("update", ["sequence", "step"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_lane_is_the_scalar_core_bit_for_bit(seed, update):
+    n_lanes = _lockstep.LANES[seed % 3]
+    n_nets = n_lanes - seed % 3                # some calls leave lanes idle
+    top, nets, batches = random_batches(seed, n_nets)
+    train_both(nets, batches, nets[0]._lanes(n_lanes), 0.3, update)
+
+
+def test_random_cases_cover_every_option():
+    """The lanes above see every option of the topology and both codings."""
+    seen = set()
+    for seed in SEEDS:
+        top, _, batches = random_batches(seed, 1)
+        seen |= {("h", top.h), ("g", top.g), ("og", top.output_gates), ("hidden", top.n_hidden > 0),
+                 ("masks", top.source_masks is not None), ("symbols", batches[0][0][0].ndim == 1),
+                 ("block>1", max(top.block_sizes) > 1), ("h_range", top.h_range != 1.0)}
+    assert seen >= {("h", "identity"), ("h", "sigmoid"), ("g", "logistic"), ("g", "sigmoid"),
+                    ("og", False), ("og", True), ("hidden", True), ("hidden", False), ("masks", True),
+                    ("masks", False), ("symbols", True), ("symbols", False), ("block>1", True),
+                    ("h_range", True), ("h_range", False)}
+
+
+@pytest.mark.parametrize("update", ["sequence", "step"])
+def test_the_adding_net_in_sixteen_lanes(update):
+    """The adding rows' net (Table 10 4-1) on adding sequences of their own lengths."""
+    task, rng = Adding(T=100), np.random.default_rng(5)
+    nets = [LSTM(table10("4-1"), rng=i) for i in range(16)]
+    batches = [[task.sample(rng) for _ in range(1 + i % 3)] for i in range(16)]
+    train_both(nets, batches, nets[0]._lanes(16), 0.5, update)
+
+
+@pytest.mark.parametrize("update", ["sequence", "step"])
+def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_alone(update):
+    """Lane 5's last sequence has targets of 1e300 (its error overflows: a state blow-up after
+    the sequences before it trained); lane 6's are -1000, so that with the learning rate of
+    1e306 its first update overflows a weight.  Each reports the scalar core's error, sequence
+    and state (the sequences before it trained, the failed one undone); the rest train as if
+    alone (train_both asserts all of it)."""
+    top, nets, batches = random_batches(3, 8)
+    x, y, m = batches[5][0]
+    batches[5].append((x, y * 0 + 1e300, m | True))
+    batches[6] = [(x, y * 0 - 1e3, m | True) for x, y, m in batches[6]]
+    results = train_both(nets, batches, nets[0]._lanes(8), 1e306, update, calls=1)
+    assert "non-finite value in an activation" in str(results[5][2])
+    assert results[5][2].sequence == len(batches[5]) - 1 > 0
+    assert "would make a weight non-finite" in str(results[6][2])
+    assert [i for i, r in enumerate(results) if r[2] is not None] == [5, 6]
+
+
+def test_lanes_refuse_a_core_of_another_topology():
+    lanes = LSTM(table10("4-1"))._lanes(4)
+    other = LSTM(table10("6a"))
+    x, y, mask = np.zeros((3, 8)), np.zeros((3, 4)), np.ones(3, np.uint8)
+    with pytest.raises(ValueError, match="not a network of this topology"):
+        lanes.run([other._core], [(x, None, np.array([0, 3], np.intp), y, mask, None, np.zeros(1))],
+                  _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
+    with pytest.raises(ValueError, match="n_lanes must be one of"):
+        LSTM(table10("4-1"))._lanes(3)
