@@ -1,4 +1,5 @@
-"""Trials in lockstep (lstm97._lockstep) are, lane by lane, the scalar core bit for bit.
+"""Trials in lockstep (lstm97._lockstep) are, lane by lane, the scalar core bit for bit, and
+a trial's record does not depend on whether it ran alone or in a lane.
 
 Every lane of a lockstep call is compared with ``LSTM._train_until_blow_up`` of a twin net
 (same weights, same batch): the per-sequence errors, the outputs, every state array the
@@ -13,6 +14,10 @@ import pytest
 from conftest import random_case
 
 from lstm97 import LSTM, _core, _lockstep, table10
+from lstm97.experiments import Trial, get_experiment, run_experiment, run_trial
+from lstm97.experiments import trial as trial_module
+from lstm97.experiments.runner import _lanes, read_results, results_path
+from lstm97.experiments.trial import run_in_lanes
 from lstm97.models.lstm import train_in_lanes
 from lstm97.tasks import Adding
 
@@ -134,3 +139,96 @@ def test_lanes_refuse_a_core_of_another_topology():
                   _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
     with pytest.raises(ValueError, match="n_lanes must be one of"):
         LSTM(table10("4-1"))._lanes(3)
+
+
+# ------------------------------------------------------------------------------ trials in lanes
+
+# Cheap rows (small caps) that cover the kinds of trial: symbols and dense input, the Exp 3
+# and Exp 4-6 criteria, update=step, a row that stops inside a batch (retraining to there).
+# Trials 2, 7, 9 and 11 of the last row meet its criterion (ST3 on the 2,000 most recent
+# sequences) before sequence 5,000, so their lanes free up for the others.
+ROWS = {"temporal-order-6a": (1500, range(5)), "3a-T100-N3": (1000, range(5)),
+        "reber-3x2-lr0.5[update=step]": (1500, range(5)), "adding-T100": (200, range(5)),
+        "reber-3x2-lr0.5[g_range=1,h_range=2,outputs_read=inputs,update=step]": (5000, (0, 2, 7, 9, 11))}
+
+
+def without_wall_time(records):
+    return sorted(({k: v for k, v in r.items() if k != "wall_time"} for r in records), key=lambda r: r["trial"])
+
+
+@pytest.fixture
+def lane_rounds(monkeypatch):
+    """How many lockstep calls the trials made."""
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(len(args[1]))
+        return train_in_lanes(*args, **kwargs)
+
+    monkeypatch.setattr(trial_module, "train_in_lanes", counted)
+    return calls
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monkeypatch):
+    """Five trials in four lanes (the fifth takes the lane the first to end leaves) give the
+    records of the five trials run one by one, bit for bit but for wall_time; and the same
+    trials retrain to a stop inside a batch, if any does."""
+    cap, trials = ROWS[name]
+    retrained = []
+    train = Trial._train
+    monkeypatch.setattr(Trial, "_train", lambda self, batch, return_outputs: (
+        retrained.append(self.trial) if not return_outputs else None, train(self, batch, return_outputs))[1])
+    lanes = list(run_in_lanes((Trial(name, i, max_sequences=cap) for i in trials), 4))
+    assert lane_rounds and max(lane_rounds) == 4
+    in_lanes, retrained[:] = sorted(retrained), []
+    alone = [run_trial(name, i, max_sequences=cap) for i in trials]
+    assert without_wall_time(lanes) == without_wall_time(alone)
+    assert in_lanes == sorted(retrained)          # the same trials stopped inside a batch
+    if "outputs_read" in name:
+        assert [r["trial"] for r in alone if r["solved"]] == [2, 7, 9, 11]
+
+
+def test_a_trial_that_blows_up_in_a_lane_ends_as_it_does_alone():
+    """Trials 1 and 2 get weights that make a cell state's output overflow within the first
+    sequence (h is the identity, the gates open, output weights of +-max): their failure,
+    its message and their learning curves are the scalar core's; trials 0 and 3 train on."""
+    name = "adding-T100[h=identity]"
+
+    def trials():
+        for i in range(4):
+            trial = Trial(name, i, max_sequences=100)
+            if i in (1, 2):
+                w = trial.net.get_weights()
+                cols = [j for j, s in enumerate(trial.net.source_names) if s.startswith("c")]
+                w["output"][:, cols] = np.finfo(float).max * np.array([1.0, -1.0, 1.0, -1.0])
+                w["input_gate"][:, 2] = w["cell"][:, 2] = 50.0            # column 2 is the bias
+                trial.net.set_weights(w)
+                trial.monitor.final_test = lambda net: {}                # its weights give NaN outputs
+            yield trial
+
+    lanes, alone = without_wall_time(run_in_lanes(trials(), 4)), without_wall_time(t.run() for t in trials())
+    assert lanes == alone
+    assert ["non-finite value in an activation" in r.get("error", "") for r in alone] == [False, True, True, False]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_runner_stores_the_same_records_with_lanes_or_workers(tmp_path, jobs, lane_rounds):
+    """``lstm97 run`` with one job trains a row's pending trials in lanes, with two in worker
+    processes (one trial each): the files hold the records of the trials run one by one.
+    A second run resumes: it adds the trials still missing, in lanes again."""
+    name, cap = "adding-T100", 200
+    run_experiment(name, tmp_path, trials=3, max_sequences=cap, jobs=jobs)
+    run_experiment(name, tmp_path, trials=6, max_sequences=cap, jobs=jobs)
+    assert bool(lane_rounds) == (jobs == 1)
+    alone = [run_trial(name, i, max_sequences=cap) for i in range(6)]
+    assert without_wall_time(read_results(results_path(tmp_path, name))) == without_wall_time(alone)
+
+
+def test_lstm97_run_chooses_lanes_for_the_trials_of_an_lstm_row_in_this_process():
+    lstm, reber = get_experiment("adding-T100"), get_experiment("reber-3x2-lr0.5[update=step]")
+    assert [_lanes(lstm, list(range(n)), 1) for n in (1, 2, 4, 5, 8, 9, 20)] == [0, 4, 4, 8, 8, 16, 16]
+    assert _lanes(reber, list(range(30)), 1) == 16
+    assert _lanes(lstm, list(range(20)), 2) == 0                      # worker processes, one trial each
+    for name in ("2a-p4-rtrl-lr10.0", "2a-p100[construction=sequential]", "guess-parity-A1"):
+        assert _lanes(get_experiment(name), list(range(20)), 1) == 0

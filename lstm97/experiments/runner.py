@@ -14,13 +14,15 @@ import errno
 import fcntl
 import json
 import os
+import time
 from pathlib import Path
 
 from .._validation import check_choice, check_int, shown
 from .registry import Experiment, get_experiment, paper_order
-from .pool import map_trials
+from .._lockstep import LANES
+from .pool import REPORT_EVERY, _cores, map_trials
 from .seeding import check_seed
-from .trial import run_trial
+from .trial import Trial, lockstep_rows, run_in_lanes, run_trial
 
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
 
@@ -146,6 +148,31 @@ def _on_dask(exp, todo, options, scheduler):
             client.cancel(futures)
 
 
+def _lanes(exp, todo, jobs) -> int:
+    """How many lockstep lanes the local backend runs the pending trials ``todo`` in, or 0
+    for none: when they run in this process (one job, as :func:`~.pool.map_trials` counts
+    them) and their row can (:func:`~.trial.lockstep_rows`), the fewest lanes that hold
+    them all, at most the widest."""
+    if len(todo) < 2 or min(_cores() if jobs == -1 else jobs, len(todo)) > 1 or not lockstep_rows(exp):
+        return 0
+    return next((k for k in LANES if k >= len(todo)), LANES[-1])
+
+
+def _in_lanes(exp, todo, options, lanes, heartbeat):
+    """:func:`~.trial.run_in_lanes`, with the heartbeats of :func:`~.pool.map_trials`: each
+    trial's at most every :data:`~.pool.REPORT_EVERY` seconds."""
+    last = {}
+
+    def progress(trial, n):
+        now = time.monotonic()
+        if now - last.setdefault(trial, now) >= REPORT_EVERY:
+            heartbeat(trial, n)
+            last[trial] = now
+
+    return run_in_lanes((Trial(exp, i, **options) for i in todo), lanes,
+                        progress=progress if heartbeat else None)
+
+
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
                    max_sequences=None, backend="local", scheduler=None, progress=None,
                    heartbeat=None) -> list[dict]:
@@ -162,7 +189,10 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     seed : int
         Root seed (see :mod:`lstm97.experiments.seeding`).
     jobs : int
-        Worker processes for the ``local`` backend (-1: one per core; 1: in this process).
+        Worker processes for the ``local`` backend (-1: one per core; 1: in this process,
+        where the trials of an LSTM row train in lockstep lanes, as many at once as
+        there are pending trials, up to 16: :func:`~.trial.run_in_lanes`; the records are
+        those of trials run one by one, but for ``wall_time``).
     max_sequences : int, optional
         Cap on training sequences per trial; the experiment's by default.
     backend : {"local", "dask"}
@@ -206,7 +236,9 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         finished = {record["trial"] for record in done}
         todo = [i for i in range(trials) if i not in finished]
         if todo:
-            records = (map_trials(exp, todo, options, jobs, heartbeat) if backend == "local"
+            lanes = _lanes(exp, todo, jobs) if backend == "local" else 0
+            records = (_in_lanes(exp, todo, options, lanes, heartbeat) if lanes
+                       else map_trials(exp, todo, options, jobs, heartbeat) if backend == "local"
                        else _on_dask(exp, todo, options, scheduler))
             # closing(): whatever ends the loop stops the workers now, not when the
             # generator is collected.

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import numpy as np
 
-from .._validation import check_int
+from .._lockstep import LANES
+from .._validation import check_choice, check_int
 from ..models import LSTM, RecurrentNet
+from ..models.lstm import train_in_lanes
 from ..tasks import SequenceBatch, TaskSequence
 from .construction import SequentialConstruction
 from .guessing import GuessingExperiment, GuessingTrial
 from .registry import Experiment, get_experiment
 from .seeding import stream, trial_streams
 
-__all__ = ["Step", "Trial", "make_trial", "run_trial"]
+__all__ = ["Step", "Trial", "lockstep_rows", "make_trial", "run_in_lanes", "run_trial"]
 
 #: The longest batch of training sequences one core call trains.
 BATCH = 256
@@ -144,17 +146,36 @@ class Trial:
     def _advance(self, k) -> tuple[SequenceBatch, np.ndarray, np.ndarray] | None:
         """Train the next ``k`` sequences (one core call) as ``k`` single steps of the trial
         would; what they did, or None when a numeric blow-up ended the trial at the first."""
-        exp, net = self.experiment, self.net
-        first = self.n + 1
-        batch = self._draw(k)
-        start = net.get_weights() if k > 1 else None
+        first, batch, start = self._begin(k)
         if first in self.skip_updates:                     # then k is 1
             seq = batch.sequences[0]
-            _, error = net.gradient(*seq)
-            errors, outputs, blow_up = np.array([error]), net.forward(seq.inputs), None
+            _, error = self.net.gradient(*seq)
+            trained = np.array([error]), self.net.forward(seq.inputs), None
         else:
-            errors, outputs, blow_up = net._train_until_blow_up(
-                batch, learning_rate=exp.learning_rate, update=exp.update, return_outputs=True)
+            trained = self._train(batch, return_outputs=True)
+        return self._finish(first, batch, start, *trained)
+
+    @property
+    def in_lanes(self) -> bool:
+        """Whether the trial can train in lockstep with others of its experiment
+        (:func:`run_in_lanes`): one of :func:`lockstep_rows`, without skipped updates."""
+        return lockstep_rows(self.experiment) and not self.skip_updates
+
+    def _begin(self, k) -> tuple[int, SequenceBatch, dict | None]:
+        """The start of :meth:`_advance`: the first sequence's number, the batch of ``k``
+        and the weights before it (for retraining to a stop inside the batch)."""
+        return self.n + 1, self._draw(k), self.net.get_weights() if k > 1 else None
+
+    def _train(self, batch, return_outputs):
+        """The core call of :meth:`_advance`: ``(errors, outputs, blow_up)``."""
+        exp = self.experiment
+        return self.net._train_until_blow_up(batch, learning_rate=exp.learning_rate, update=exp.update,
+                                             return_outputs=return_outputs)
+
+    def _finish(self, first, batch, start, errors, outputs, blow_up):
+        """The rest of :meth:`_advance`, once the batch from :meth:`_begin` has trained
+        (here, or in lanes) with this result."""
+        exp, net, k = self.experiment, self.net, len(batch.offsets) - 1
         if blow_up is not None:
             self.failure = str(blow_up)
             if blow_up.sequence == 0:
@@ -175,8 +196,7 @@ class Trial:
                 net.set_weights(start)
                 k, batch = stop, batch.take(np.arange(stop))
                 errors, outputs = errors[:stop], outputs[:batch.offsets[-1]]
-                net._train_until_blow_up(batch, learning_rate=exp.learning_rate, update=exp.update,
-                                         return_outputs=False)
+                self._train(batch, return_outputs=False)
         elif blow_up is not None:
             self.n += 1                                    # the sequence that failed counts
         self._track(first, errors)
@@ -236,6 +256,60 @@ class Trial:
         record.update(monitor.final_test(self.net))
         record.update(wall_time=round(time.perf_counter() - self._start, 3), curve=self.curve)
         return record
+
+
+def lockstep_rows(experiment) -> bool:
+    """Whether the trials of ``experiment`` (a value) can train in lockstep: an LSTM row whose
+    every batch is one core call on the trial's own net, so not a competitor's row, a
+    guessing row, or a sequential construction (which changes the net between sequences)."""
+    return (isinstance(experiment, Experiment) and experiment.is_lstm
+            and experiment.construction != "sequential")
+
+
+def run_in_lanes(trials: Iterable[Trial], n_lanes: int, *,
+                 progress: Callable[[int, int], object] | None = None) -> Iterator[dict]:
+    """Run ``trials`` (of one experiment, taken from the iterable as lanes free up), up to
+    ``n_lanes`` (one of :data:`lstm97._lockstep.LANES`) at a time in lockstep, and yield
+    each one's record as it ends, in the order they end.
+
+    Each round, every trial in a lane draws its next batch as :meth:`Trial.run` does (as many
+    sequences as its :meth:`~Trial._horizon` allows), the lanes train all of them in one
+    call (:func:`lstm97.models.lstm.train_in_lanes`: each net bit for bit as its own core
+    call would train it), and each trial then takes in what its batch did as
+    :meth:`~Trial._advance` does (criterion, retraining to a stop, learning curve).  A trial
+    that is done leaves its lane to the next one.  So every record is the one
+    :meth:`Trial.run` gives, but for ``wall_time``.  ``progress(trial, n)``, if given, is
+    called after each round with each trial's index and sequences so far.
+    """
+    check_choice("n_lanes", n_lanes, LANES)
+    pending, active, lanes = iter(trials), [], None
+    while True:
+        for trial in [t for t in active if t.done]:
+            active.remove(trial)
+            yield trial.run()
+        while len(active) < n_lanes and (trial := next(pending, None)) is not None:
+            if not isinstance(trial, Trial) or not trial.in_lanes:
+                raise ValueError(f"{trial!r} cannot train in lanes: only a Trial of an LSTM row without "
+                                 "sequential construction or skipped updates can")
+            if active and trial.experiment != active[0].experiment:
+                raise ValueError(f"trials of {trial.experiment.name} and {active[0].experiment.name} "
+                                 "cannot share lanes: lanes train trials of one experiment")
+            trial._start = time.perf_counter()
+            active.append(trial)
+        if not active:
+            return
+        if any(t.done for t in active):
+            continue
+        exp = active[0].experiment
+        if lanes is None:
+            lanes = active[0].net._lanes(n_lanes)
+        begun = [trial._begin(trial._horizon()) for trial in active]
+        trained = train_in_lanes(lanes, [trial.net for trial in active], [batch for _, batch, _ in begun],
+                                 learning_rate=exp.learning_rate, update=exp.update, return_outputs=True)
+        for trial, start, result in zip(active, begun, trained):
+            trial._finish(*start, *result)
+            if progress is not None:
+                progress(trial.trial, trial.n)
 
 
 def make_trial(experiment, trial: int, **options) -> Trial | GuessingTrial:
