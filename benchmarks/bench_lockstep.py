@@ -6,7 +6,10 @@ both measured side by side in one process in thread CPU time.  ``python -m
 benchmarks.bench_lockstep`` prints the figures.
 """
 
-from lstm97.models.lstm import train_in_lanes
+import numpy as np
+
+from lstm97 import _core
+from lstm97.models._sequences import pack
 
 from .common import alternate, network, sequence
 
@@ -16,19 +19,26 @@ LEARNING_RATE = 1e-3
 LANES = (4, 8, 16)
 
 
-def measure(rounds=15):
-    """Nanoseconds per trial-step: ``{1: scalar core, 4: ..., 8: ..., 16: ...}``, trained
-    on T = 1000 adding sequences (4-1 net, 93 weights, one target at the last step,
-    ``update="sequence"``), each lane's net from weights of its own."""
+def measure(rounds=21):
+    """Nanoseconds per trial-step: ``{1: scalar core, 4: ..., 8: ..., 16: ...}``, training
+    T = 1000 adding sequences (4-1 net, 93 weights, one target at the last step,
+    ``update="sequence"``), each lane's net from weights of its own.  Both kernels are
+    called on the same packed batch (``Core.run``, ``Lanes.run``), so neither pays the
+    validation and packing of the Python layer."""
     top = network("4-1").topology
-    seqs = [sequence(top, "dense", "end", T, seed=i) for i in range(SEQUENCES)]
-    scalar = network("4-1")
-    runs = {1: lambda: scalar.train_sequences(seqs, learning_rate=LEARNING_RATE)}
+    x, _, offsets, y, mask = pack([sequence(top, "dense", "end", T, seed=i) for i in range(SEQUENCES)],
+                                  top.n_inputs, top.n_outputs, True)
+    mode = _core.Mode.MODE_TRAIN_SEQUENCE
+
+    def batch():
+        return x, None, offsets, y, mask, None, np.zeros(SEQUENCES)
+
+    scalar = network("4-1")._core
+    runs = {1: lambda: scalar.run(*batch(), mode, LEARNING_RATE)}
     for K in LANES:
         nets = [network("4-1", seed=i) for i in range(K)]
-        lanes = nets[0]._lanes(K)
-        runs[K] = (lambda nets=nets, lanes=lanes, K=K: train_in_lanes(
-            lanes, nets, [seqs] * K, learning_rate=LEARNING_RATE, update="sequence", return_outputs=False))
+        lanes, cores, batches = nets[0]._lanes(K), [net._core for net in nets], [batch() for _ in nets]
+        runs[K] = lambda lanes=lanes, cores=cores, batches=batches: lanes.run(cores, batches, mode, LEARNING_RATE)
     seconds = alternate(runs, rounds=rounds, calls=3)
     return {K: s / (T * SEQUENCES * K) * 1e9 for K, s in seconds.items()}
 
@@ -43,7 +53,7 @@ class Lockstep:
         return measure()
 
     def track_scalar_ns_per_trial_step(self, ns):
-        """The scalar core, one trial: ``LSTM.train_sequences``."""
+        """The scalar core, one trial: ``Core.run``."""
         return ns[1]
 
     def track_lanes4_ns_per_trial_step(self, ns):

@@ -146,6 +146,37 @@ INLINE void net_input(double *restrict acc, const ls_net *n, const ls_work *wk, 
         }
 }
 
+/* The net inputs of every unit of group ``g`` into ``out`` (row r at out + r K), two rows at
+ * a time so that each source is loaded once for both; each row's sum is net_input's. */
+INLINE void net_rows(double *restrict out, const ls_net *n, const ls_work *wk, const ls_tick *tk, int g,
+                     const int K)
+{
+    ptrdiff_t s = n->g_set[g], width = n->g_width[g], lo = tk->symbols ? n->s_nx[s] : 0, m, r;
+    const double *restrict src = wk->gsrc + n->s_buf[s] * K;
+    for (r = 0; r + 1 < n->g_rows[g]; r += 2) {
+        const double *restrict w0 = wk->w + (n->g_off[g] + r * width) * K, *restrict w1 = w0 + width * K;
+        double a0[LS_MAX_LANES], a1[LS_MAX_LANES];
+        L(l) { a0[l] = 0.0; a1[l] = 0.0; }
+        for (m = lo; m < width; m++)
+            L(l) {
+                double x = src[m * K + l];
+                a0[l] += w0[m * K + l] * x;
+                a1[l] += w1[m * K + l] * x;
+            }
+        if (tk->symbols)
+            L(l) {
+                ptrdiff_t c = tk->sp[s][l];
+                if (c >= 0) {
+                    a0[l] += w0[c * K + l];
+                    a1[l] += w1[c * K + l];
+                }
+            }
+        L(l) { out[r * K + l] = a0[l]; out[(r + 1) * K + l] = a1[l]; }
+    }
+    if (r < n->g_rows[g])
+        net_input(out + r * K, n, wk, tk, g, r, K);
+}
+
 /* dst += a * the sources of group g: Core._accumulate. */
 INLINE void accumulate(double *restrict dst, const double *restrict a, const ls_net *n, const ls_work *wk,
                        const ls_tick *tk, int g, const int K)
@@ -159,6 +190,30 @@ INLINE void accumulate(double *restrict dst, const double *restrict a, const ls_
             ptrdiff_t c = tk->sp[s][l];
             if (c >= 0)
                 dst[c * K + l] += a[l];
+        }
+}
+
+/* accumulate() of two rows that read the same source set (the traces of a cell's input gate
+ * and of the cell itself, eqs. 25 and 27, when the two groups read the same sources). */
+INLINE void accumulate2(double *restrict d0, const double *restrict a0, double *restrict d1,
+                        const double *restrict a1, const ls_net *n, const ls_work *wk, const ls_tick *tk,
+                        int g, const int K)
+{
+    ptrdiff_t s = n->g_set[g], width = n->g_width[g], lo = tk->symbols ? n->s_nx[s] : 0, m;
+    const double *restrict src = wk->gsrc + n->s_buf[s] * K;
+    for (m = lo; m < width; m++)
+        L(l) {
+            double x = src[m * K + l];
+            d0[m * K + l] += a0[l] * x;
+            d1[m * K + l] += a1[l] * x;
+        }
+    if (tk->symbols)
+        L(l) {
+            ptrdiff_t c = tk->sp[s][l];
+            if (c >= 0) {
+                d0[c * K + l] += a0[l];
+                d1[c * K + l] += a1[l];
+            }
         }
 }
 
@@ -191,15 +246,11 @@ INLINE void step(const ls_net *n, ls_work *wk, ls_tick *tk, double *restrict err
      * each value's own operations are Core._step's, and ``check`` sums in its order. */
     const ptrdiff_t n_first = H + C * (n->output_gates ? 2 : 1), n_all = n_first * K, n_cell = n->n_cells * K;
     double *restrict ex = wk->ex, *restrict z = wk->z, *restrict gzs = wk->gz, *restrict dgzs = wk->dgz;
-    for (i = 0; i < H; i++)                                        /* eq. 6 */
-        net_input(yc + (1 + i) * K, n, wk, tk, HIDDEN, i, K);
-    for (j = 0; j < C; j++) {                                      /* eqs. 7, 8 */
-        net_input(yc + (1 + H + j) * K, n, wk, tk, INPUT_GATE, j, K);
-        if (n->output_gates)
-            net_input(yc + (og_base + j) * K, n, wk, tk, OUTPUT_GATE, j, K);
-    }
-    for (v = 0; v < n->n_cells; v++)
-        net_input(z + v * K, n, wk, tk, CELL, v, K);
+    const int same_sources = n->g_set[INPUT_GATE] == n->g_set[CELL];
+    net_rows(yc + K, n, wk, tk, HIDDEN, K);                        /* eq. 6 */
+    net_rows(yc + (1 + H) * K, n, wk, tk, INPUT_GATE, K);          /* eqs. 7, 8 */
+    net_rows(yc + og_base * K, n, wk, tk, OUTPUT_GATE, K);         /* no rows without output gates */
+    net_rows(z, n, wk, tk, CELL, K);
     for (i = 0; i < n_all; i++)
         ex[i] = ls_exp(-yc[K + i]);
     for (i = 0; i < n_all; i++)
@@ -223,11 +274,15 @@ INLINE void step(const ls_net *n, ls_work *wk, ls_tick *tk, double *restrict err
         const double *restrict y_in = yc + (1 + H + j) * K;
         for (v = n->block_start[j]; v < n->block_start[j + 1]; v++) {
             const double *restrict gz = gzs + v * K, *restrict dgz = dgzs + v * K;
-            double *restrict s = wk->s + v * K;
+            double *restrict s = wk->s + v * K, a_c[LS_MAX_LANES];
             L(l) a[l] = gz[l] * (y_in[l] * (1.0 - y_in[l]));
-            accumulate(wk->tr_in + v * wi * K, a, n, wk, tk, INPUT_GATE, K);    /* eq. 25 */
-            L(l) a[l] = dgz[l] * y_in[l];
-            accumulate(wk->tr_c + v * wc * K, a, n, wk, tk, CELL, K);           /* eq. 27 */
+            L(l) a_c[l] = dgz[l] * y_in[l];
+            if (same_sources)
+                accumulate2(wk->tr_in + v * wi * K, a, wk->tr_c + v * wc * K, a_c, n, wk, tk, CELL, K);
+            else {
+                accumulate(wk->tr_in + v * wi * K, a, n, wk, tk, INPUT_GATE, K);    /* eq. 25 */
+                accumulate(wk->tr_c + v * wc * K, a_c, n, wk, tk, CELL, K);         /* eq. 27 */
+            }
             L(l) s[l] = s[l] + y_in[l] * gz[l];                                 /* eq. 9: the CEC */
         }
     }
