@@ -206,7 +206,8 @@ cdef class Lanes:
         ``cores`` is a list of at most ``n_lanes`` ``Core`` objects of this topology;
         ``batches[l]`` is ``(x, symbols, offsets, targets, mask, outputs, errors)`` as
         ``Core.run`` takes them (all lanes dense, or all symbols; ``targets`` and ``mask``
-        required, ``outputs`` or None; ``errors`` required), and ``mode`` is
+        required, ``outputs`` or None; ``errors`` required; no two lanes writing to one
+        array), and ``mode`` is
         ``MODE_TRAIN_SEQUENCE`` or ``MODE_TRAIN_STEP``.  Shapes, offsets and symbols are
         checked here, before the loop (values are trusted).
 
@@ -224,6 +225,8 @@ cdef class Lanes:
         if not 1 <= len(cores) <= self.n_lanes or len(batches) != len(cores):
             raise ValueError(f"cores and batches must be as long, 1 to {self.n_lanes}, got "
                              f"{len(cores)} and {len(batches)}")
+        if len({id(core) for core in cores}) != len(cores):
+            raise ValueError("cores must be distinct: each lane trains a network of its own")
         keep = []
         codings = set()
         cdef Py_ssize_t l, N, n, i

@@ -84,7 +84,10 @@ extern double ls_exp(double);
 #endif
 
 #define INLINE static inline __attribute__((always_inline))
-#define L(l) for (int l = 0; l < K; l++)
+/* A loop over the lanes.  Its iterations touch only their own lane's entries (ivdep, which
+ * spares the alias checks), and it is left to the loop vectoriser whole (unroll 1): GCC
+ * would otherwise unroll a 4- or 8-trip loop first, and not always re-vectorise it. */
+#define L(l) _Pragma("GCC ivdep") _Pragma("GCC unroll 1") for (int l = 0; l < K; l++)
 
 /* Bit 63 set iff v is inf or NaN (as _core.pyx's nonfinite_bit). */
 INLINE uint64_t nonfinite_bit(double v)
