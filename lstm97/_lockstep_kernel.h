@@ -551,8 +551,17 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
     return 0;
 }
 
+/* An AVX2 build and a baseline x86-64 one of each, chosen at load time by the CPU; with
+ * LS_BASELINE_ONLY defined (CFLAGS=-DLS_BASELINE_ONLY), the baseline one alone, to test it
+ * on an AVX2 machine. */
+#if defined(LS_BASELINE_ONLY)
+#define LS_CLONES
+#else
+#define LS_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+
 #define LANES(K) \
-    __attribute__((target_clones("avx2", "default"))) \
+    LS_CLONES \
     static int run_##K(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double lr) \
     { return run_k(n, wk, lanes, mode, lr, K); }
 
