@@ -4,7 +4,10 @@
 parent process alone.  Running the same command again skips the trials already there,
 so a run killed at any moment resumes with nothing lost and nothing counted twice: a
 line cut short by the kill is dropped and its trial runs again.  A run holds an
-exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.
+exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.  Trials
+run in worker processes, one trial each; or in this process, where the pending trials of an
+LSTM row train together in lockstep lanes (:func:`.trial.run_in_lanes`), with the records
+they would have alone.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import os
 import time
 from pathlib import Path
 
+from .._lockstep import LANES
 from .._validation import check_choice, check_int, shown
 from .registry import Experiment, get_experiment, paper_order
-from .._lockstep import LANES
 from .pool import REPORT_EVERY, _cores, map_trials
 from .seeding import check_seed
 from .trial import Trial, lockstep_rows, run_in_lanes, run_trial
