@@ -121,7 +121,7 @@ class LSTM:
                 group_set.append(len(set_masks) - 1)
         set_masks.append(masks["output"])
         group_set.append(len(set_masks) - 1)
-        # The core's arguments, kept for lockstep lanes of this topology (lanes()).
+        # The core's arguments, kept for lockstep lanes of this topology (_lanes()).
         self._core_args = (
             n_in, topology.n_outputs, topology.n_hidden, np.array(topology.block_sizes, dtype=np.intp),
             topology.output_gates, topology.h == "identity", topology.g == "logistic",
@@ -231,11 +231,15 @@ class LSTM:
         """Run ``sequences`` one after another in one core call; ``(errors, outputs, blow_up)``
         with ``blow_up`` None, or the ``FloatingPointError`` of the sequence that failed
         (its ``sequence`` attribute is its index; ``errors`` is cut to the ones before)."""
-        x, symbols, offsets, y, mask = self._pack(sequences, mode != _core.Mode.MODE_FORWARD)
+        args = self._batch(sequences, mode != _core.Mode.MODE_FORWARD, outputs)
+        return _batch_result(self._core.run(*args, mode, learning_rate), args[6], args[5], learning_rate)
+
+    def _batch(self, sequences, learn, outputs):
+        """What ``Core.run`` (and a lane of ``Lanes.run``) takes for ``sequences``: ``(x,
+        symbols, offsets, targets, mask, outputs, errors)``, the last two to be written."""
+        x, symbols, offsets, y, mask = self._pack(sequences, learn)
         out = np.full((int(offsets[-1]), self.topology.n_outputs), np.nan) if outputs else None
-        errors = np.zeros(len(offsets) - 1)
-        return _batch_result(self._core.run(x, symbols, offsets, y, mask, out, errors, mode, learning_rate),
-                             errors, out, learning_rate)
+        return x, symbols, offsets, y, mask, out, np.zeros(len(offsets) - 1)
 
     # ----------------------------------------------------------------- whole sequences
 
@@ -510,21 +514,15 @@ def train_in_lanes(lanes, nets, batches, *, learning_rate, update, return_output
             if not net._lock.acquire(blocking=False):
                 raise RuntimeError("an LSTM of train_in_lanes is being used by another thread")
             held.append(net)
-        packed, calls = [], []
-        for net, batch in zip(nets, batches):
-            x, symbols, offsets, y, mask = net._pack(batch, True)
-            out = np.full((int(offsets[-1]), net.topology.n_outputs), np.nan) if return_outputs else None
-            errors = np.zeros(len(offsets) - 1)
-            packed.append((errors, out))
-            calls.append((x, symbols, offsets, y, mask, out, errors))
+        calls = [net._batch(batch, True, return_outputs) for net, batch in zip(nets, batches)]
         trained = lanes.run([net._core for net in nets], calls, mode, learning_rate)
     finally:
         for net in held:
             net._lock.release()
     results = []
-    for net, batch, (ok, _), (errors, out) in zip(nets, batches, trained, packed):
+    for net, batch, (ok, _), call in zip(nets, batches, trained, calls):
         if ok:
-            results.append((errors, out, None))
+            results.append((call[6], call[5], None))
         else:
             results.append(net._train_until_blow_up(batch, learning_rate=learning_rate, update=update,
                                                     return_outputs=return_outputs))
