@@ -214,14 +214,14 @@ def test_a_trial_that_blows_up_in_a_lane_ends_as_it_does_alone():
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_runner_stores_the_same_records_with_lanes_or_workers(tmp_path, jobs, lane_rounds):
-    """``lstm97 run`` with one job trains a row's pending trials in lanes, with two in worker
-    processes (one trial each): the files hold the records of the trials run one by one.
+    """``lstm97 run`` trains a row's pending trials in lanes, in this process (one job) or in
+    each of two worker processes: the files hold the records of the trials run one by one.
     A second run resumes: it adds the trials still missing, in lanes again."""
     name, cap = "adding-T100", 200
-    run_experiment(name, tmp_path, trials=3, max_sequences=cap, jobs=jobs)
-    run_experiment(name, tmp_path, trials=6, max_sequences=cap, jobs=jobs)
-    assert bool(lane_rounds) == (jobs == 1)
-    alone = [run_trial(name, i, max_sequences=cap) for i in range(6)]
+    run_experiment(name, tmp_path, trials=4, max_sequences=cap, jobs=jobs)
+    run_experiment(name, tmp_path, trials=9, max_sequences=cap, jobs=jobs)
+    assert bool(lane_rounds) == (jobs == 1)         # the workers' rounds are not counted here
+    alone = [run_trial(name, i, max_sequences=cap) for i in range(9)]
     assert without_wall_time(read_results(results_path(tmp_path, name))) == without_wall_time(alone)
 
 
@@ -229,6 +229,45 @@ def test_lstm97_run_chooses_lanes_for_the_trials_of_an_lstm_row_in_this_process(
     lstm, reber = get_experiment("adding-T100"), get_experiment("reber-3x2-lr0.5[update=step]")
     assert [_lanes(lstm, list(range(n)), 1) for n in (1, 2, 4, 5, 8, 9, 20)] == [0, 4, 4, 8, 8, 16, 16]
     assert _lanes(reber, list(range(30)), 1) == 16
-    assert _lanes(lstm, list(range(20)), 2) == 0                      # worker processes, one trial each
+    # two worker processes: the lanes hold each one's share
+    assert [_lanes(lstm, list(range(n)), 2) for n in (2, 3, 4, 9, 16, 17, 40)] == [0, 4, 4, 8, 8, 16, 16]
     for name in ("2a-p4-rtrl-lr10.0", "2a-p100[construction=sequential]", "guess-parity-A1"):
         assert _lanes(get_experiment(name), list(range(20)), 1) == 0
+
+
+def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):
+    """The worker's side of map_trials, run here against a parent played by a thread: it asks
+    for a trial whenever a lane is free, trains them in lockstep and sends each record as
+    its trial ends, then says it is finished."""
+    import signal
+    import threading
+    from multiprocessing import Pipe
+
+    from lstm97.experiments import pool
+
+    name, cap = "adding-T100", 200
+    ours, theirs = Pipe()
+    pending, got = list(range(6)), []
+
+    def parent():
+        while True:
+            kind, trial, payload = ours.recv()
+            if kind == "need":
+                ours.send(pending.pop(0) if pending else None)
+            elif kind == "done":
+                got.append(payload)
+            elif kind != "progress":
+                got.append(kind)
+                return
+
+    thread = threading.Thread(target=parent)
+    thread.start()
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        pool._worker(theirs, get_experiment(name), {"max_sequences": cap}, 4)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    thread.join(10)
+    assert got[-1] == "finished" and max(lane_rounds) == 4
+    alone = [run_trial(name, i, max_sequences=cap) for i in range(6)]
+    assert without_wall_time(got[:-1]) == without_wall_time(alone)

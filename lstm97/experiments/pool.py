@@ -2,7 +2,9 @@
 
 :func:`map_trials` runs trials of one experiment in ``jobs`` worker processes (or in this
 process for ``jobs=1``) and yields each record as soon as its trial ends, with progress
-within trials on the way.  Workers are plain ``multiprocessing`` processes talking to the
+within trials on the way.  Each process trains its trials one at a time, or ``lanes`` of
+them at once in lockstep (:func:`.trial.run_in_lanes`); a worker asks the run for its next
+trial whenever it has room for one, so the trials go to whichever process frees up first.  Workers are plain ``multiprocessing`` processes talking to the
 run over one pipe each (no shared semaphores or memory-mapped folders to leak); whatever
 ends the run (its last record, an exception, KeyboardInterrupt, or SIGTERM turned into one
 by the CLI) stops every worker before :func:`map_trials` returns, and a worker whose run
@@ -19,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 
-from .trial import make_trial
+from .trial import Trial, make_trial, run_in_lanes
 
 __all__ = ["map_trials"]
 
@@ -28,32 +30,54 @@ __all__ = ["map_trials"]
 REPORT_EVERY = 0.5
 
 
-def _train(experiment, trial, options, report) -> dict:
-    """Run one trial, calling ``report(n)`` with the sequences trained at most every
-    :data:`REPORT_EVERY` seconds."""
-    last = time.monotonic()
+def _throttled(report):
+    """``report(trial, n)``, called at most every :data:`REPORT_EVERY` seconds per trial."""
+    last = {}
 
-    def progress(n):
-        nonlocal last
-        if time.monotonic() - last >= REPORT_EVERY:
-            report(n)
-            last = time.monotonic()
+    def progress(trial, n):
+        now = time.monotonic()
+        if now - last.setdefault(trial, now) >= REPORT_EVERY:
+            report(trial, n)
+            last[trial] = now
 
-    return make_trial(experiment, trial, **options).run(progress=progress)
+    return progress
 
 
-def _worker(conn, experiment, options):
+def _records(experiment, trials, options, lanes, report) -> Iterator[dict]:
+    """Run ``trials`` (an iterable of indices, taken one at a time as there is room) and yield
+    each record as its trial ends: one trial after another, or ``lanes`` at a time in
+    lockstep; ``report(trial, n)`` gets the sequences trained, throttled."""
+    progress = _throttled(report)
+    if lanes:
+        yield from run_in_lanes((Trial(experiment, i, **options) for i in trials), lanes, progress=progress)
+        return
+    for trial in trials:
+        yield make_trial(experiment, trial, **options).run(progress=lambda n, trial=trial: progress(trial, n))
+
+
+def _requests(conn) -> Iterator[int]:
+    """The trials the run hands this worker, each asked for when there is room for it."""
+    while True:
+        conn.send(("need", None, None))
+        trial = conn.recv()
+        if trial is None:
+            return
+        yield trial
+
+
+def _worker(conn, experiment, options, lanes):
     # The run decides when its workers stop: a Ctrl-C in the terminal reaches the whole
     # process group, and the run then terminates its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        while (trial := conn.recv()) is not None:
-            try:
-                record = _train(experiment, trial, options, lambda n: conn.send(("progress", trial, n)))
-            except Exception:
-                conn.send(("failed", trial, traceback.format_exc()))
-            else:
-                conn.send(("done", trial, record))
+        try:
+            for record in _records(experiment, _requests(conn), options, lanes,
+                                   lambda trial, n: conn.send(("progress", trial, n))):
+                conn.send(("done", record["trial"], record))
+        except Exception:
+            conn.send(("failed", None, traceback.format_exc()))
+        else:
+            conn.send(("finished", None, None))
     except (EOFError, BrokenPipeError, ConnectionResetError):
         pass  # the run has gone; so do we
 
@@ -66,54 +90,54 @@ def _cores():
 
 
 def map_trials(experiment, trials, options: dict, jobs: int,
-               heartbeat: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+               heartbeat: Callable[[int, int], None] | None = None, lanes: int = 0) -> Iterator[dict]:
     """Run ``trials`` (indices) of ``experiment`` with ``options`` for :class:`Trial`;
     yield each record when its trial ends (in the order they end).
 
-    ``jobs`` worker processes (-1: one per core; 1: in this process).  ``heartbeat(trial,
-    n)`` is called in this process with the sequences a running trial has trained.
+    ``jobs`` worker processes (-1: one per core; 1: in this process), each training its
+    trials one at a time, or with ``lanes`` (one of :data:`lstm97._lockstep.LANES`) that many
+    at once in lockstep.  ``heartbeat(trial, n)`` is called in this process with the
+    sequences a running trial has trained.
     """
     trials = list(trials)
     report = heartbeat or (lambda trial, n: None)
     jobs = min(_cores() if jobs == -1 else jobs, len(trials))
     if jobs <= 1:
-        for trial in trials:
-            yield _train(experiment, trial, options, lambda n, trial=trial: report(trial, n))
+        yield from _records(experiment, trials, options, lanes, report)
         return
     ctx = multiprocessing.get_context("spawn")
-    workers, busy, queue = [], {}, iter(trials)
+    workers, running, queue = [], {}, iter(trials)
     try:
         for _ in range(jobs):
             ours, theirs = ctx.Pipe()
-            process = ctx.Process(target=_worker, args=(theirs, experiment, options), daemon=True,
+            process = ctx.Process(target=_worker, args=(theirs, experiment, options, lanes), daemon=True,
                                   name="lstm97-trial")
             process.start()
             theirs.close()
             workers.append((process, ours))
-
-        def assign(conn):
-            trial = next(queue, None)
-            conn.send(trial)
-            if trial is None:
-                busy.pop(conn, None)
-            else:
-                busy[conn] = trial
-
-        for _, conn in workers:
-            assign(conn)
-        while busy:
-            for conn in wait(list(busy)):
+            running[ours] = set()
+        while running:
+            for conn in wait(list(running)):
                 try:
                     kind, trial, payload = conn.recv()
                 except EOFError:
-                    raise RuntimeError(f"the worker process running trial {busy[conn]} died") from None
+                    held = ", ".join(map(str, sorted(running[conn]))) or "none"
+                    raise RuntimeError(f"a worker process died (its trials: {held})") from None
                 if kind == "progress":
                     report(trial, payload)
-                elif kind == "failed":
-                    raise RuntimeError(f"trial {trial} failed in a worker process:\n{payload}")
-                else:
-                    assign(conn)
+                elif kind == "need":
+                    trial = next(queue, None)
+                    conn.send(trial)
+                    if trial is not None:
+                        running[conn].add(trial)
+                elif kind == "done":
+                    running[conn].discard(trial)
                     yield payload
+                elif kind == "finished":
+                    del running[conn]
+                else:
+                    held = ", ".join(map(str, sorted(running[conn])))
+                    raise RuntimeError(f"a trial ({held}) failed in a worker process:\n{payload}")
     finally:
         for process, conn in workers:
             if process.is_alive():

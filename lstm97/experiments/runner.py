@@ -5,7 +5,7 @@ parent process alone.  Running the same command again skips the trials already t
 so a run killed at any moment resumes with nothing lost and nothing counted twice: a
 line cut short by the kill is dropped and its trial runs again.  A run holds an
 exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.  Trials
-run in worker processes, one trial each; or in this process, where the pending trials of an
+run in worker processes (:mod:`.pool`), or in this process; in each, the pending trials of an
 LSTM row train together in lockstep lanes (:func:`.trial.run_in_lanes`), with the records
 they would have alone.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 from .._lockstep import LANES
 from .._validation import check_choice, check_int, shown
 from .registry import Experiment, get_experiment, paper_order
-from .pool import REPORT_EVERY, _cores, map_trials
+from .pool import _cores, map_trials
 from .seeding import check_seed
-from .trial import Trial, lockstep_rows, run_in_lanes, run_trial
+from .trial import lockstep_rows, run_trial
 
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
 
@@ -152,28 +152,16 @@ def _on_dask(exp, todo, options, scheduler):
 
 
 def _lanes(exp, todo, jobs) -> int:
-    """How many lockstep lanes the local backend runs the pending trials ``todo`` in, or 0
-    for none: when they run in this process (one job, as :func:`~.pool.map_trials` counts
-    them) and their row can (:func:`~.trial.lockstep_rows`), the fewest lanes that hold
-    them all, at most the widest."""
-    if len(todo) < 2 or min(_cores() if jobs == -1 else jobs, len(todo)) > 1 or not lockstep_rows(exp):
+    """How many lockstep lanes each process of the local backend trains the pending trials
+    ``todo`` in, or 0 for one at a time: when their row can (:func:`~.trial.lockstep_rows`)
+    and each process has at least two of them, the fewest lanes that hold a process's share
+    (the trials split evenly over the ``jobs`` processes, as :func:`~.pool.map_trials`
+    counts them), at most the widest."""
+    workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
+    share = -(-len(todo) // workers)
+    if share < 2 or not lockstep_rows(exp):
         return 0
-    return next((k for k in LANES if k >= len(todo)), LANES[-1])
-
-
-def _in_lanes(exp, todo, options, lanes, heartbeat):
-    """:func:`~.trial.run_in_lanes`, with the heartbeats of :func:`~.pool.map_trials`: each
-    trial's at most every :data:`~.pool.REPORT_EVERY` seconds."""
-    last = {}
-
-    def progress(trial, n):
-        now = time.monotonic()
-        if now - last.setdefault(trial, now) >= REPORT_EVERY:
-            heartbeat(trial, n)
-            last[trial] = now
-
-    return run_in_lanes((Trial(exp, i, **options) for i in todo), lanes,
-                        progress=progress if heartbeat else None)
+    return next((k for k in LANES if k >= share), LANES[-1])
 
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
@@ -192,10 +180,10 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     seed : int
         Root seed (see :mod:`lstm97.experiments.seeding`).
     jobs : int
-        Worker processes for the ``local`` backend (-1: one per core; 1: in this process,
-        where the trials of an LSTM row train in lockstep lanes, as many at once as
-        there are pending trials, up to 16: :func:`~.trial.run_in_lanes`; the records are
-        those of trials run one by one, but for ``wall_time``).
+        Worker processes for the ``local`` backend (-1: one per core; 1: in this process).
+        In each, the trials of an LSTM row train in lockstep lanes, as many at once as the
+        process has pending trials, up to 16 (:func:`~.trial.run_in_lanes`); the records
+        are those of trials run one by one, but for ``wall_time``.
     max_sequences : int, optional
         Cap on training sequences per trial; the experiment's by default.
     backend : {"local", "dask"}
@@ -239,10 +227,8 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         finished = {record["trial"] for record in done}
         todo = [i for i in range(trials) if i not in finished]
         if todo:
-            lanes = _lanes(exp, todo, jobs) if backend == "local" else 0
-            records = (_in_lanes(exp, todo, options, lanes, heartbeat) if lanes
-                       else map_trials(exp, todo, options, jobs, heartbeat) if backend == "local"
-                       else _on_dask(exp, todo, options, scheduler))
+            records = (map_trials(exp, todo, options, jobs, heartbeat, lanes=_lanes(exp, todo, jobs))
+                       if backend == "local" else _on_dask(exp, todo, options, scheduler))
             # closing(): whatever ends the loop stops the workers now, not when the
             # generator is collected.
             with open(path, "a", encoding="utf-8") as f, contextlib.closing(records):
