@@ -49,6 +49,8 @@ from libc.string cimport memcpy, memset
 
 import numpy as np
 
+from ._layout import layout as _layout
+
 GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
 
 cdef enum:
@@ -217,7 +219,7 @@ cdef class Core:
     def __init__(self, Py_ssize_t n_inputs, Py_ssize_t n_outputs, Py_ssize_t n_hidden,
                  block_sizes, bint output_gates, bint h_identity, bint g_logistic,
                  double h_half, double g_half, group_set, set_xcols, set_rcols):
-        cdef Py_ssize_t g, s, m, j, off
+        cdef Py_ssize_t g, s, m
         self._keep = []
         self.n_inputs = n_inputs
         self.n_outputs = n_outputs
@@ -229,68 +231,24 @@ cdef class Core:
         self.g_logistic = g_logistic
         self.h_half = h_half
         self.g_half = g_half
-        self.n_units = n_hidden + self.n_blocks * (2 if output_gates else 1) + self.n_cells
         self.n_sets = len(set_xcols)
 
-        rows = (n_hidden, self.n_blocks, self.n_blocks if output_gates else 0,
-                self.n_cells, n_outputs)
-        xcols_all = np.concatenate([np.asarray(c, dtype=np.intp) for c in set_xcols] + [np.zeros(1, np.intp)])
-        rcols_all = np.concatenate([np.asarray(c, dtype=np.intp) for c in set_rcols] + [np.zeros(1, np.intp)])
-        self._keep += [xcols_all, rcols_all]
-        cdef Py_ssize_t[::1] xv = xcols_all, rv = rcols_all
-        self.xcols = &xv[0]
-        self.rcols = &rv[0]
-
-        xpos = np.full(max(self.n_sets * n_inputs, 1), -1, dtype=np.intp)
-        self._keep.append(xpos)
-        cdef Py_ssize_t[::1] xpv = xpos
-        self.xpos = &xpv[0]
-        cdef Py_ssize_t xo = 0, ro = 0, bo = 0
-        for s in range(self.n_sets):
-            nx = len(set_xcols[s])
-            self.s_nx[s] = nx
-            self.s_width[s] = nx + len(set_rcols[s])
-            self.s_xoff[s] = xo
-            self.s_roff[s] = ro
-            self.s_buf[s] = bo
-            for m in range(nx):
-                xpos[s * n_inputs + set_xcols[s][m]] = m
-            xo += nx
-            ro += len(set_rcols[s])
-            bo += self.s_width[s]
-
-        off = 0
-        self.n_hid_sets = 0
-        for g in range(N_GROUPS):
-            s = group_set[g]
-            self.g_rows[g] = rows[g]
-            self.g_set[g] = s
-            self.g_width[g] = self.s_width[s]
-            self.g_off[g] = off
-            off += rows[g] * self.s_width[s]
-            if g != OUTPUT and rows[g] > 0:
-                for m in range(self.n_hid_sets):
-                    if self.hid_sets[m] == s:
-                        break
-                else:
-                    self.hid_sets[self.n_hid_sets] = s
-                    self.n_hid_sets += 1
-        self.n_weights = off
-
-        out_pos = np.full(max(self.n_units, 1), -1, dtype=np.intp)
-        s = group_set[OUTPUT]
-        for m, r in enumerate(set_rcols[s]):
-            if r >= 1:
-                out_pos[r - 1] = self.s_nx[s] + m
-        self._keep.append(out_pos)
-        cdef Py_ssize_t[::1] opv = out_pos
-        self.out_pos = &opv[0]
-
-        bstart = np.zeros(self.n_blocks + 1, dtype=np.intp)
-        bstart[1:] = np.cumsum(block_sizes)
-        self._keep.append(bstart)
-        cdef Py_ssize_t[::1] bsv = bstart
+        lay = _layout(n_inputs, n_outputs, n_hidden, block_sizes, output_gates, group_set, set_xcols, set_rcols)
+        self._keep += [lay.xcols, lay.rcols, lay.xpos, lay.out_pos, lay.block_start]
+        cdef Py_ssize_t[::1] xv = lay.xcols, rv = lay.rcols, xpv = lay.xpos, opv = lay.out_pos
+        cdef Py_ssize_t[::1] bsv = lay.block_start
+        self.xcols, self.rcols, self.xpos, self.out_pos = &xv[0], &rv[0], &xpv[0], &opv[0]
         self.block_start = &bsv[0]
+        for s in range(self.n_sets):
+            self.s_nx[s], self.s_width[s] = lay.s_nx[s], lay.s_width[s]
+            self.s_xoff[s], self.s_roff[s], self.s_buf[s] = lay.s_xoff[s], lay.s_roff[s], lay.s_buf[s]
+        for g in range(N_GROUPS):
+            self.g_rows[g], self.g_set[g] = lay.g_rows[g], lay.g_set[g]
+            self.g_width[g], self.g_off[g] = lay.g_width[g], lay.g_off[g]
+        self.n_hid_sets = len(lay.hid_sets)
+        for m in range(self.n_hid_sets):
+            self.hid_sets[m] = lay.hid_sets[m]
+        self.n_weights, self.n_units = lay.n_weights, lay.n_units
 
         self._arrays = {}
         self.w = self._alloc("weights", self.n_weights)
@@ -306,7 +264,7 @@ cdef class Core:
         self.bk_s = self._alloc("backup_cell_state", self.n_cells)
         self.bk_y = self._alloc("backup_activations", 1 + self.n_units)
         self.y_cur = self._alloc("activations_now", 1 + self.n_units)
-        self.gsrc = self._alloc("sources", bo)
+        self.gsrc = self._alloc("sources", lay.n_src)
         self.ones = self._alloc("ones", self.n_blocks)
         self._arrays["ones"][:] = 1.0
         self.h_s = self._alloc("h_s", self.n_cells)

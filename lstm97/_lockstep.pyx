@@ -25,8 +25,9 @@ trained and leaves its core as it was, for the caller to rerun that batch with
 
 Layout
 ------
-The constructor takes ``Core``'s arguments and builds ``Core``'s layout from them (module
-docstring of ``_core.pyx``); ``run`` checks each core it is given against it.
+The constructor takes ``Core``'s arguments and lays the network out as ``Core`` does, with the
+same :func:`lstm97._layout.layout` (module docstring of ``_core.pyx``); ``run`` checks each
+core it is given against it.
 """
 
 from libc.stdint cimport uint64_t
@@ -34,6 +35,7 @@ from libc.stdint cimport uint64_t
 import numpy as np
 
 from . import _core
+from ._layout import layout as _layout
 
 cdef extern from "_lockstep_kernel.h":
     enum:
@@ -105,7 +107,6 @@ cdef extern from "_lockstep_kernel.h":
 LANES = (4, 8, 16)
 
 cdef enum:
-    OUTPUT = 4
     N_GROUPS = 5
 
 
@@ -126,52 +127,34 @@ cdef class Lanes:
         if n_lanes not in LANES:
             raise ValueError(f"n_lanes must be one of {LANES}, got {n_lanes}")
         cdef ls_net* n = &self.net
-        cdef Py_ssize_t g, s, m, off, nx, xo = 0, ro = 0, bo = 0
+        cdef Py_ssize_t g, s, m
         self._keep = []
         self.n_lanes = n_lanes
         n_blocks, n_cells = len(block_sizes), int(sum(block_sizes))
+        lay = _layout(n_inputs, n_outputs, n_hidden, block_sizes, output_gates, group_set, set_xcols, set_rcols)
         n.n_inputs, n.n_outputs, n.n_hidden, n.n_blocks, n.n_cells = n_inputs, n_outputs, n_hidden, n_blocks, n_cells
         n.output_gates, n.h_identity, n.g_logistic = output_gates, h_identity, g_logistic
         n.h_half, n.g_half = h_half, g_half
-        n.n_units = n_hidden + n_blocks * (2 if output_gates else 1) + n_cells
-        rows = (n_hidden, n_blocks, n_blocks if output_gates else 0, n_cells, n_outputs)
-        xcols = self._intp(np.concatenate([np.asarray(c, dtype=np.intp) for c in set_xcols] + [np.zeros(1, np.intp)]))
-        rcols = self._intp(np.concatenate([np.asarray(c, dtype=np.intp) for c in set_rcols] + [np.zeros(1, np.intp)]))
-        xpos = self._intp(np.full(max(len(set_xcols) * n_inputs, 1), -1, dtype=np.intp))
+        n.n_units, n.n_weights, n.n_src = lay.n_units, lay.n_weights, lay.n_src
         for s in range(len(set_xcols)):
-            nx = len(set_xcols[s])
-            n.s_nx[s], n.s_width[s] = nx, nx + len(set_rcols[s])
-            n.s_xoff[s], n.s_roff[s], n.s_buf[s] = xo, ro, bo
-            for m in range(nx):
-                xpos[s * n_inputs + set_xcols[s][m]] = m
-            xo, ro, bo = xo + nx, ro + len(set_rcols[s]), bo + n.s_width[s]
-        n.n_src = bo
-        off = 0
-        n.n_hid_sets = 0
+            n.s_nx[s], n.s_width[s] = lay.s_nx[s], lay.s_width[s]
+            n.s_xoff[s], n.s_roff[s], n.s_buf[s] = lay.s_xoff[s], lay.s_roff[s], lay.s_buf[s]
         for g in range(N_GROUPS):
-            s = group_set[g]
-            n.g_rows[g], n.g_set[g], n.g_width[g], n.g_off[g] = rows[g], s, n.s_width[s], off
-            off += rows[g] * n.s_width[s]
-            if g != OUTPUT and rows[g] > 0 and s not in [n.hid_sets[m] for m in range(n.n_hid_sets)]:
-                n.hid_sets[n.n_hid_sets] = s
-                n.n_hid_sets += 1
-        n.n_weights = off
-        out_pos = self._intp(np.full(max(n.n_units, 1), -1, dtype=np.intp))
-        s = group_set[OUTPUT]
-        for m, r in enumerate(set_rcols[s]):
-            if r >= 1:
-                out_pos[r - 1] = n.s_nx[s] + m
-        block_start = self._intp(np.r_[0, np.cumsum(block_sizes)].astype(np.intp))
+            n.g_rows[g], n.g_set[g], n.g_width[g], n.g_off[g] = lay.g_rows[g], lay.g_set[g], lay.g_width[g], lay.g_off[g]
+        n.n_hid_sets = len(lay.hid_sets)
+        for m in range(n.n_hid_sets):
+            n.hid_sets[m] = lay.hid_sets[m]
+        self._keep += [lay.xcols, lay.rcols, lay.xpos, lay.out_pos, lay.block_start]
         cdef Py_ssize_t[::1] v
-        v = xcols
+        v = lay.xcols
         n.xcols = &v[0]
-        v = rcols
+        v = lay.rcols
         n.rcols = &v[0]
-        v = xpos
+        v = lay.xpos
         n.xpos = &v[0]
-        v = out_pos
+        v = lay.out_pos
         n.out_pos = &v[0]
-        v = block_start
+        v = lay.block_start
         n.block_start = &v[0]
         self.n_inputs, self.n_outputs, self.n_weights = n_inputs, n_outputs, n.n_weights
         self.n_cells, self.n_units = n_cells, n.n_units
@@ -183,15 +166,11 @@ cdef class Lanes:
         w.tr_in, w.tr_c = self._alloc(size_in), self._alloc(size_c)
         w.s, w.h_s, w.dh_s = self._alloc(n_cells), self._alloc(n_cells), self._alloc(n_cells)
         w.yp, w.yc = self._alloc(1 + n.n_units), self._alloc(1 + n.n_units)
-        w.gsrc, w.back = self._alloc(bo), self._alloc(n.n_units)
+        w.gsrc, w.back = self._alloc(n.n_src), self._alloc(n.n_units)
         w.y_k, w.e_k = self._alloc(n_outputs), self._alloc(n_outputs)
         w.z, w.gz, w.dgz = self._alloc(n_cells), self._alloc(n_cells), self._alloc(n_cells)
         w.ex = self._alloc(max(n.n_units, n_outputs))
         w.zeros = self._alloc(max(n_inputs, n_outputs) // n_lanes + 1)   # an input (or target) row of zeros
-
-    cdef _intp(self, arr):
-        self._keep.append(arr)
-        return arr
 
     cdef double* _alloc(self, Py_ssize_t n):
         """A zeroed buffer of ``n`` entries per lane, never empty."""
