@@ -33,7 +33,7 @@ def test_the_screen_changes_one_reading_at_a_time_and_the_caption_swaps_both_ran
 
 def test_the_best_reading_of_a_row_is_a_variant_of_it():
     assert best_reading("2c-q1000-p50").name == "2c-q1000-p50[cells_read=inputs]"
-    assert best_reading("reber-3x2-lr0.5").name == "reber-3x2-lr0.5[outputs_read=inputs]"
+    assert best_reading("reber-3x2-lr0.5").name == "reber-3x2-lr0.5[bias=all,outputs_read=inputs]"
     assert best_reading("temporal-order-6a") is None
     assert best_reading(next(iter(COMPETITORS))) is None
     assert set(BEST) and all(any(True for _ in BEST[p]) for p in BEST)
