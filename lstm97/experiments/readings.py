@@ -162,7 +162,7 @@ def screen(row: Experiment | str) -> list[Experiment]:
 #: ``--set`` takes them.  docs/reproduction.md has the runs behind each.
 BEST: Mapping[str, Mapping[str, object]] = MappingProxyType({
     "reber-*": {"outputs_read": "inputs", "bias": "all"},
-    "multiplication-*": {"h_range": 2, "g_range": 1},
+    "multiplication-nseq140": {"h_range": 2, "g_range": 1},
     "2a-p100": {"construction": "sequential", "cell_at": 3000},
     "2b-p100": {"construction": "sequential", "cell_at": 3000},
     "2c-*": {"cells_read": "inputs"},
