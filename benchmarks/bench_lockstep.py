@@ -9,6 +9,7 @@ benchmarks.bench_lockstep`` prints the figures.
 import numpy as np
 
 from lstm97 import _core
+from lstm97._lockstep import LANES
 from lstm97.models._sequences import pack
 
 from .common import alternate, network, sequence
@@ -16,7 +17,6 @@ from .common import alternate, network, sequence
 T = 1000
 SEQUENCES = 4                  # per lane and call, as a trial's batch would hold them
 LEARNING_RATE = 1e-3
-LANES = (4, 8, 16)
 
 
 def measure(rounds=21):

@@ -224,10 +224,10 @@ def _is_reading(exp, present) -> bool:
     return bool(exp.options) and getattr(exp, "is_lstm", False) and exp.base in present
 
 
-def _readings_table(rows) -> list[str]:
-    """Every reading tried (a variant of a paper row in ``rows``), under its row in the
-    paper's order, nearest to the paper first (:func:`~lstm97.experiments.sweep.distance`)."""
-    present = {r["experiment"] for r in rows}
+def _readings_table(rows, present) -> list[str]:
+    """Every reading tried (a variant of a paper row in ``rows``, whose names are
+    ``present``), under its row in the paper's order, nearest to the paper first
+    (:func:`~lstm97.experiments.sweep.distance`)."""
     tried = {}
     for ours in rows:
         exp = get_experiment(ours["experiment"])
@@ -259,7 +259,7 @@ def _readings_table(rows) -> list[str]:
 
 def _table(rows, guessing):
     by_name = {r["experiment"]: r for r in rows}
-    readings_part = [] if guessing else _readings_table(rows)
+    readings_part = [] if guessing else _readings_table(rows, by_name)
     if readings_part:
         rows = [r for r in rows if not _is_reading(get_experiment(r["experiment"]), by_name)]
     best = {} if guessing else {r["experiment"]: _best_cell(get_experiment(r["experiment"]), by_name) for r in rows}

@@ -4,11 +4,12 @@
 process for ``jobs=1``) and yields each record as soon as its trial ends, with progress
 within trials on the way.  Each process trains its trials one at a time, or ``lanes`` of
 them at once in lockstep (:func:`.trial.run_in_lanes`); a worker asks the run for its next
-trial whenever it has room for one, so the trials go to whichever process frees up first.  Workers are plain ``multiprocessing`` processes talking to the
-run over one pipe each (no shared semaphores or memory-mapped folders to leak); whatever
-ends the run (its last record, an exception, KeyboardInterrupt, or SIGTERM turned into one
-by the CLI) stops every worker before :func:`map_trials` returns, and a worker whose run
-has died stops at its next progress report.
+trial whenever it has room for one, so the trials go to whichever process frees up first.
+Workers are plain ``multiprocessing`` processes talking to the run over one pipe each (no
+shared semaphores or memory-mapped folders to leak); whatever ends the run (its last record,
+an exception, KeyboardInterrupt, or SIGTERM turned into one by the CLI) stops every worker
+before :func:`map_trials` returns, and a worker whose run has died stops at its next
+progress report.
 """
 
 from __future__ import annotations

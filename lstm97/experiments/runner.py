@@ -17,7 +17,6 @@ import errno
 import fcntl
 import json
 import os
-import time
 from pathlib import Path
 
 from .._lockstep import LANES
