@@ -19,6 +19,20 @@ class Fail(enum.IntEnum):
     FAIL_UPDATE = 2
     FAIL_GRADIENT = 3
 
+def check_batch(
+    n_inputs: int,
+    n_outputs: int,
+    x: npt.NDArray[np.float64] | None,
+    symbols: npt.NDArray[np.intp] | None,
+    offsets: npt.NDArray[np.intp] | None,
+    targets: npt.NDArray[np.float64] | None,
+    mask: npt.NDArray[np.uint8] | None,
+    outputs: npt.NDArray[np.float64] | None,
+    errors: npt.NDArray[np.float64] | None,
+    mode: int,
+    learning_rate: float,
+) -> int: ...
+
 class Core:
     n_inputs: int
     n_outputs: int

@@ -49,9 +49,7 @@ from libc.string cimport memcpy, memset
 
 import numpy as np
 
-from ._layout import layout as _layout
-
-GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
+from ._layout import GROUP_NAMES, layout as _layout
 
 cdef enum:
     HIDDEN = 0
@@ -60,6 +58,9 @@ cdef enum:
     CELL = 3
     OUTPUT = 4
     N_GROUPS = 5
+
+if len(GROUP_NAMES) != N_GROUPS or GROUP_NAMES[OUTPUT] != "output" or GROUP_NAMES[CELL] != "cell":
+    raise ImportError("lstm97._core's group enum does not match lstm97._layout.GROUP_NAMES")
 
 # The arrays that carry state from one step to the next; the rest is scratch.
 STATE_ARRAYS = ("weights", "update", "trace_input_gate", "trace_cell", "cell_state", "activations")
@@ -154,6 +155,70 @@ cdef inline Py_ssize_t _first_outside(const Py_ssize_t* a, Py_ssize_t n, Py_ssiz
         if a[i] < 0 or a[i] >= stop:
             return i
     return -1
+
+
+cdef Py_ssize_t _check_batch(Py_ssize_t n_inputs, Py_ssize_t n_outputs, const double[:, ::1] x,
+                             const Py_ssize_t[::1] symbols, const Py_ssize_t[::1] offsets,
+                             const double[:, ::1] targets, const unsigned char[::1] mask,
+                             double[:, ::1] outputs, double[::1] errors, int mode,
+                             double learning_rate) except -1:
+    """The checks of ``Core.run``'s arguments (its docstring says what they must be), for a
+    network of ``n_inputs`` inputs and ``n_outputs`` outputs; ValueError naming the first
+    that fails, else the number of sequences."""
+    cdef bint use_sym = symbols is not None
+    cdef Py_ssize_t N, n, i
+    if not MODE_FORWARD <= mode <= MODE_TRAIN_STEP:
+        raise ValueError(f"mode must be a Mode, got {mode}")
+    if use_sym == (x is not None):
+        raise ValueError("exactly one of x and symbols must be given")
+    if offsets is None:
+        raise ValueError("offsets must be given")
+    N = symbols.shape[0] if use_sym else x.shape[0]
+    if not use_sym and x.shape[1] != n_inputs:
+        raise ValueError(f"x must have shape (N, {n_inputs}), got ({N}, {x.shape[1]})")
+    n = offsets.shape[0] - 1
+    if n < 1:
+        raise ValueError("offsets must hold at least two entries (one sequence)")
+    if offsets[0] != 0 or offsets[n] != N:
+        raise ValueError(f"offsets must run from 0 to the total length {N}, got {offsets[0]} to {offsets[n]}")
+    with nogil:
+        i = _first_nonincreasing(&offsets[0], n + 1)
+    if i >= 0:
+        raise ValueError(f"offsets must be strictly increasing (no empty sequence), "
+                         f"got offsets[{i}] = {offsets[i]} after {offsets[i - 1]}")
+    if mode == MODE_GRADIENT and n != 1:
+        raise ValueError(f"gradient mode runs one sequence, got {n}")
+    if mode != MODE_FORWARD:
+        if targets is None or mask is None:
+            raise ValueError("targets and mask are required unless mode is MODE_FORWARD")
+        if targets.shape[0] != N or targets.shape[1] != n_outputs:
+            raise ValueError(f"targets must have shape ({N}, {n_outputs}), "
+                             f"got ({targets.shape[0]}, {targets.shape[1]})")
+        if mask.shape[0] != N:
+            raise ValueError(f"mask must have shape ({N},), got ({mask.shape[0]},)")
+    if outputs is not None and (outputs.shape[0] != N or outputs.shape[1] != n_outputs):
+        raise ValueError(f"outputs must have shape ({N}, {n_outputs}), "
+                         f"got ({outputs.shape[0]}, {outputs.shape[1]})")
+    if errors is not None and errors.shape[0] != n:
+        raise ValueError(f"errors must have shape ({n},), got ({errors.shape[0]},)")
+    if mode >= MODE_TRAIN_SEQUENCE and not isfinite(learning_rate):
+        raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+    if use_sym:
+        with nogil:
+            i = _first_outside(&symbols[0], N, n_inputs)
+        if i >= 0:
+            raise ValueError(f"symbols[{i}] = {symbols[i]} is outside [0, {n_inputs})")
+    return n
+
+
+def check_batch(Py_ssize_t n_inputs, Py_ssize_t n_outputs, const double[:, ::1] x, const Py_ssize_t[::1] symbols,
+                const Py_ssize_t[::1] offsets, const double[:, ::1] targets, const unsigned char[::1] mask,
+                double[:, ::1] outputs, double[::1] errors, int mode, double learning_rate):
+    """``Core.run``'s argument checks, for the lockstep lanes (``lstm97._lockstep``), which
+    take each lane's batch as ``Core.run`` does: ValueError (or a buffer dtype or contiguity
+    error) if any is wrong, else the number of sequences."""
+    return _check_batch(n_inputs, n_outputs, x, symbols, offsets, targets, mask, outputs, errors, mode,
+                        learning_rate)
 
 
 cdef class Core:
@@ -372,40 +437,9 @@ cdef class Core:
         cdef bint learn = mode != MODE_FORWARD
         cdef bint want_out = outputs is not None
         cdef Py_ssize_t N, n, i, t, fail_step = -1, done = 0
-        if not MODE_FORWARD <= mode <= MODE_TRAIN_STEP:
-            raise ValueError(f"mode must be a Mode, got {mode}")
-        if use_sym == (x is not None):
-            raise ValueError("exactly one of x and symbols must be given")
+        n = _check_batch(self.n_inputs, self.n_outputs, x, symbols, offsets, targets, mask, outputs, errors,
+                         mode, learning_rate)
         N = symbols.shape[0] if use_sym else x.shape[0]
-        if not use_sym and x.shape[1] != self.n_inputs:
-            raise ValueError(f"x must have shape (N, {self.n_inputs}), got ({N}, {x.shape[1]})")
-        n = offsets.shape[0] - 1
-        if n < 1:
-            raise ValueError("offsets must hold at least two entries (one sequence)")
-        if offsets[0] != 0 or offsets[n] != N:
-            raise ValueError(f"offsets must run from 0 to the total length {N}, got {offsets[0]} to {offsets[n]}")
-        with nogil:
-            i = _first_nonincreasing(&offsets[0], n + 1)
-        if i >= 0:
-            raise ValueError(f"offsets must be strictly increasing (no empty sequence), "
-                             f"got offsets[{i}] = {offsets[i]} after {offsets[i - 1]}")
-        if mode == MODE_GRADIENT and n != 1:
-            raise ValueError(f"gradient mode runs one sequence, got {n}")
-        if learn:
-            if targets is None or mask is None:
-                raise ValueError("targets and mask are required unless mode is MODE_FORWARD")
-            if targets.shape[0] != N or targets.shape[1] != self.n_outputs:
-                raise ValueError(f"targets must have shape ({N}, {self.n_outputs}), "
-                                 f"got ({targets.shape[0]}, {targets.shape[1]})")
-            if mask.shape[0] != N:
-                raise ValueError(f"mask must have shape ({N},), got ({mask.shape[0]},)")
-        if want_out and (outputs.shape[0] != N or outputs.shape[1] != self.n_outputs):
-            raise ValueError(f"outputs must have shape ({N}, {self.n_outputs}), "
-                             f"got ({outputs.shape[0]}, {outputs.shape[1]})")
-        if errors is not None and errors.shape[0] != n:
-            raise ValueError(f"errors must have shape ({n},), got ({errors.shape[0]},)")
-        if mode >= MODE_TRAIN_SEQUENCE and not isfinite(learning_rate):
-            raise ValueError(f"learning_rate must be finite, got {learning_rate}")
         cdef const Py_ssize_t* off = &offsets[0]
         cdef const double* xs = &x[0, 0] if not use_sym else NULL
         cdef const Py_ssize_t* syms = &symbols[0] if use_sym else NULL
@@ -413,11 +447,6 @@ cdef class Core:
         cdef const unsigned char* ms = &mask[0] if learn else NULL
         cdef double* outs = &outputs[0, 0] if want_out else NULL
         cdef double* errs = &errors[0] if errors is not None else NULL
-        if use_sym:
-            with nogil:
-                t = _first_outside(syms, N, self.n_inputs)
-            if t >= 0:
-                raise ValueError(f"symbols[{t}] = {syms[t]} is outside [0, {self.n_inputs})")
         cdef int fail = FAIL_NONE, replayed
         with nogil:
             # One backup for the whole call (_reset clears the update, so it is saved too);

@@ -8,8 +8,10 @@ import dataclasses
 
 import numpy as np
 
-#: The groups in their order in the weight vector (see ``_core.pyx``).
-N_GROUPS, OUTPUT = 5, 4
+#: The groups in their order in the weight vector (``_core.pyx``'s enum of them is checked
+#: against this when it loads).
+GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
+N_GROUPS, OUTPUT = len(GROUP_NAMES), GROUP_NAMES.index("output")
 
 
 @dataclasses.dataclass(frozen=True)

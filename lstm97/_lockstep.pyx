@@ -187,8 +187,8 @@ cdef class Lanes:
         ``Core.run`` takes them (all lanes dense, or all symbols; ``targets`` and ``mask``
         required, ``outputs`` or None; ``errors`` required; no two lanes writing to one
         array), and ``mode`` is
-        ``MODE_TRAIN_SEQUENCE`` or ``MODE_TRAIN_STEP``.  Shapes, offsets and symbols are
-        checked here, before the loop (values are trusted).
+        ``MODE_TRAIN_SEQUENCE`` or ``MODE_TRAIN_STEP``.  Each batch is checked before the loop
+        by ``_core.check_batch``, the checks of ``Core.run`` (values are trusted).
 
         Returns a list of ``(trained, sequence)``, one per lane: a lane that trained its whole
         batch leaves its core as ``Core.run`` would (weights, state, ``t``, ``error``; its
@@ -208,7 +208,7 @@ cdef class Lanes:
             raise ValueError("cores must be distinct: each lane trains a network of its own")
         keep = []
         codings = set()
-        cdef Py_ssize_t l, N, n, i
+        cdef Py_ssize_t l, n
         cdef ls_lane* ln
         cdef const double[:, ::1] xv
         cdef const Py_ssize_t[::1] sv
@@ -228,31 +228,22 @@ cdef class Lanes:
             state = core.state_arrays()
             if tuple(len(arr) for arr in state.values()) != self._sizes or core.n_inputs != self.n_inputs:
                 raise ValueError(f"cores[{l}] is not a network of this topology")
-            if (x is None) == (symbols is None):
-                raise ValueError(f"batches[{l}]: exactly one of x and symbols must be given")
+            if errors is None:
+                raise ValueError(f"batches[{l}]: errors must be given")
+            try:
+                n = _core.check_batch(self.n_inputs, self.n_outputs, x, symbols, offsets, targets, mask,
+                                      outputs, errors, mode, learning_rate)
+            except ValueError as exc:
+                raise ValueError(f"batches[{l}]: {exc}") from None
             codings.add(symbols is not None)
             if symbols is None:
                 xv = x
-                N = xv.shape[0]
-                if xv.shape[1] != self.n_inputs:
-                    raise ValueError(f"batches[{l}]: x must have shape (N, {self.n_inputs}), got {x.shape}")
             else:
                 sv = symbols
-                N = sv.shape[0]
-                if N and not (0 <= np.min(symbols) and np.max(symbols) < self.n_inputs):
-                    raise ValueError(f"batches[{l}]: symbols must be in [0, {self.n_inputs})")
             ov, tv, mv, ev = offsets, targets, mask, errors
-            n = ov.shape[0] - 1
-            if n < 1 or ov[0] != 0 or ov[n] != N or np.any(np.diff(offsets) <= 0):
-                raise ValueError(f"batches[{l}]: offsets must run from 0 to {N}, strictly increasing")
-            if tv.shape[0] != N or tv.shape[1] != self.n_outputs or mv.shape[0] != N or ev.shape[0] != n:
-                raise ValueError(f"batches[{l}]: targets, mask or errors do not match the {N} steps "
-                                 f"and {n} sequences")
             ln.outputs = NULL
             if outputs is not None:
                 outv = outputs
-                if outv.shape[0] != N or outv.shape[1] != self.n_outputs:
-                    raise ValueError(f"batches[{l}]: outputs must have shape ({N}, {self.n_outputs})")
                 ln.outputs = &outv[0, 0]
             ln.x = &xv[0, 0] if symbols is None else NULL
             ln.symbols = &sv[0] if symbols is not None else NULL

@@ -9,6 +9,8 @@ Topology; symbol and dense input; targets at the end, at every step or at random
 batches of different lengths per lane (so lanes wait for each other), and idle lanes.
 """
 
+import re
+
 import numpy as np
 import pytest
 from conftest import random_case
@@ -139,6 +141,30 @@ def test_lanes_refuse_a_core_of_another_topology():
                   _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
     with pytest.raises(ValueError, match="n_lanes must be one of"):
         LSTM(table10("4-1"))._lanes(3)
+
+
+def test_lanes_check_each_batch_as_the_scalar_core_does_and_name_the_lane():
+    """One checker serves both: a lane's message is the core's, prefixed with the lane."""
+    net, spare = LSTM(table10("4-1")), LSTM(table10("4-1"), rng=1)
+    x, y, mask, offsets = np.zeros((3, 2)), np.zeros((3, 1)), np.ones(3, np.uint8), np.array([0, 3], np.intp)
+    good = (x, None, offsets, y, mask, None, np.zeros(1))
+    bad = {"offsets must be strictly increasing": (x, None, np.array([0, 0, 3], np.intp), y, mask, None,
+                                                   np.zeros(2)),
+           "offsets must run from 0 to the total length 3": (x, None, np.array([0, 2], np.intp), y, mask,
+                                                             None, np.zeros(1)),
+           "symbols[1] = 2 is outside [0, 2)": (None, np.array([0, 2, 1], np.intp), offsets, y, mask, None,
+                                                np.zeros(1)),
+           "targets must have shape (3, 1)": (x, None, offsets, np.zeros((3, 2)), mask, None, np.zeros(1)),
+           "outputs must have shape (3, 1)": (x, None, offsets, y, mask, np.zeros((2, 1)), np.zeros(1)),
+           "errors must have shape (1,)": (x, None, offsets, y, mask, None, np.zeros(2)),
+           "exactly one of x and symbols": (None, None, offsets, y, mask, None, np.zeros(1))}
+    for message, batch in bad.items():
+        with pytest.raises(ValueError, match=re.escape(message)) as alone:
+            net._core.run(*batch, _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
+        with pytest.raises(ValueError, match=f"^{re.escape(f'batches[1]: {alone.value}')}$"):
+            net._lanes(4).run([spare._core, net._core], [good, batch], _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
+    with pytest.raises(ValueError, match=re.escape("batches[0]: errors must be given")):
+        net._lanes(4).run([net._core], [good[:6] + (None,)], _core.Mode.MODE_TRAIN_SEQUENCE, 0.1)
 
 
 # ------------------------------------------------------------------------------ trials in lanes
