@@ -37,11 +37,12 @@ extensions = [
     for name in ("_core", "_recurrent")    # the LSTM; the standard recurrent nets
 ] + [
     # Bit-identical, lane by lane, to _core (compiled for x86-64's baseline, without FMA): so no
-    # contraction into fused multiply-adds, in its AVX2 clone (runtime dispatch) or anywhere.
+    # contraction into fused multiply-adds, in its AVX2 clone (runtime dispatch) or anywhere;
+    # the only fmas are the vector exp's, written out as libm's exp has them.
     Extension(
         "lstm97._lockstep",
         ["lstm97/_lockstep.pyx"],
-        depends=["lstm97/_lockstep_kernel.h"],             # the kernel, included by the .pyx
+        depends=["lstm97/_lockstep_kernel.h", "lstm97/_exp_table.h"],   # included by the .pyx
         include_dirs=[np.get_include(), "lstm97"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + ["-ffp-contract=off"],

@@ -5,6 +5,7 @@ import numpy.typing as npt
 from ._core import Core
 
 LANES: tuple[int, int, int]
+VECTOR_EXP: bool
 
 class Lanes:
     n_lanes: int

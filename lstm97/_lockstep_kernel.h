@@ -5,13 +5,15 @@
  * Bit identity with _core.pyx.  A lane performs exactly the floating-point operations of
  * Core._step, in the same order: the net input sums its gathered sources from the first
  * column on and adds a symbol's column after; logistic(x) is 1 / (1 + exp(-x)) with libm's
- * exp, called lane by lane (see ls_exp below); the sigmoid squashes are 2 half e - half, their slopes
+ * exp, or with a vector exp that equals it bit for bit (exp_neg below); the sigmoid squashes
+ * are 2 half e - half, their slopes
  * 2 half e (1 - e).  Where one lane has a target and another not, the other's error is
  * exactly 0.0, so every product it adds to its update is a zero and the update (never -0.0:
  * a round-to-nearest sum of non-zero terms is not) is unchanged; its E and its update are
  * chosen, not summed, where a zero would not be exact.  setup.py compiles the extension with
  * -ffp-contract=off: the scalar core runs on x86-64's baseline, without FMA, so a fused
- * multiply-add here would round differently.
+ * multiply-add here would round differently (the vector exp's fmas are written out, as
+ * libm's own build has them).
  *
  * Failures.  The kernel never raises and never replays: a lane whose state (the same sum as
  * Core._step's ``check``), traces, update or applied weights turn non-finite stops and is
@@ -84,6 +86,135 @@ extern double ls_exp(double);
 #endif
 
 #define INLINE static inline __attribute__((always_inline))
+
+/* exp, four lanes at a time, bit for bit glibc's on x86-64 where glibc runs its FMA build
+ * (CPUs with AVX2 and FMA).  glibc's exp since 2.28 (sysdeps/ieee754/dbl-64/e_exp.c, from
+ * ARM's optimized-routines) writes x = k ln2/128 + r, kd = x * 128/ln2 + 0x1.8p52 rounded
+ * (k in its low bits), r = x - kd ln2/128 in two steps (ln2/128 as a high and a low part),
+ * and exp(x) = s (1 + tmp) with s = 2^(k/128) from a table (tools/exp_table.py computes it)
+ * and tmp = t + r + r^2 (C2 + r C3) + r^4 (C4 + r C5).  Its FMA build fuses exactly the
+ * multiply-adds written as fma below (read from its object code), so the same operations on
+ * the same constants give the same double.  Below 2^-54 in magnitude it returns 1 + x, as
+ * glibc does; the rest of the arguments outside its main path (|x| >= 512, inf, NaN) go to
+ * libm's exp, one at a time.  The kernel uses it only when
+ * ls_vexp_init has found it equal to ls_exp on a sweep of arguments (so on no other libm),
+ * and never in the LS_BASELINE_ONLY build. */
+#if defined(__GLIBC__) && defined(__x86_64__) && !defined(LS_BASELINE_ONLY)
+#define LS_HAVE_VEXP 1
+#include <immintrin.h>
+#include "_exp_table.h"
+
+static int ls_vexp_on = 0;
+
+__attribute__((target("avx2,fma"), noinline))
+static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdiff_t n)
+{
+    const __m256d inv_ln2n = _mm256_set1_pd(0x1.71547652b82fep7), shift = _mm256_set1_pd(0x1.8p52);
+    const __m256d neg_ln2hin = _mm256_set1_pd(-0x1.62e42fefa0000p-8);
+    const __m256d neg_ln2lon = _mm256_set1_pd(-0x1.cf79abc9e3b3ap-47);
+    const __m256d c2 = _mm256_set1_pd(0x1.ffffffffffdbdp-2), c3 = _mm256_set1_pd(0x1.555555555543cp-3);
+    const __m256d c4 = _mm256_set1_pd(0x1.55555cf172b91p-5), c5 = _mm256_set1_pd(0x1.1111167a4d017p-7);
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+    const __m256i low = _mm256_set1_epi64x(0x3c9 - 1), high = _mm256_set1_epi64x(0x408);
+    const __m256i top_mask = _mm256_set1_epi64x(0x7ff), idx_mask = _mm256_set1_epi64x(127);
+    const __m256i high_tiny = _mm256_set1_epi64x(0x3c9);
+    const __m256d one = _mm256_set1_pd(1.0);
+    for (ptrdiff_t i = 0; i + 4 <= n; i += 4) {
+        __m256d v = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(_mm256_loadu_pd(x + i)), sign));
+        __m256i abstop = _mm256_and_si256(_mm256_srli_epi64(_mm256_castpd_si256(v), 52), top_mask);
+        /* lanes on the main path: 0x3c9 <= abstop < 0x408 */
+        __m256i main_path = _mm256_and_si256(_mm256_cmpgt_epi64(abstop, low), _mm256_cmpgt_epi64(high, abstop));
+        __m256d kd = _mm256_fmadd_pd(v, inv_ln2n, shift);
+        __m256i ki = _mm256_castpd_si256(kd);
+        kd = _mm256_sub_pd(kd, shift);
+        __m256d r = _mm256_fmadd_pd(kd, neg_ln2hin, v);
+        r = _mm256_fmadd_pd(kd, neg_ln2lon, r);
+        /* each lane's (t_j, s_j) pair in one 16-byte load, then transposed: on Zen 3 four
+         * loads are faster than two gathers */
+        int64_t j[4] __attribute__((aligned(32)));
+        _mm256_store_si256((__m256i *)j, _mm256_and_si256(ki, idx_mask));
+        __m256i p02 = _mm256_set_m128i(_mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[2])),
+                                       _mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[0])));
+        __m256i p13 = _mm256_set_m128i(_mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[3])),
+                                       _mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[1])));
+        __m256d tail = _mm256_castsi256_pd(_mm256_unpacklo_epi64(p02, p13));
+        __m256i sbits = _mm256_add_epi64(_mm256_unpackhi_epi64(p02, p13), _mm256_slli_epi64(ki, 45));
+        __m256d r2 = _mm256_mul_pd(r, r);
+        __m256d tmp = _mm256_fmadd_pd(_mm256_fmadd_pd(r, c3, c2), r2, _mm256_add_pd(r, tail));
+        tmp = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), _mm256_fmadd_pd(r, c5, c4), tmp);
+        __m256d scale = _mm256_castsi256_pd(sbits);
+        __m256d res = _mm256_fmadd_pd(scale, tmp, scale);
+        /* |x| < 2^-54 (as an idle lane's zeros): 1 + x, as glibc returns there */
+        __m256i tiny = _mm256_cmpgt_epi64(high_tiny, abstop);
+        res = _mm256_blendv_pd(res, _mm256_add_pd(one, v), _mm256_castsi256_pd(tiny));
+        _mm256_storeu_pd(out + i, res);
+        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(main_path, tiny)));
+        while (off) {
+            int l = __builtin_ctz(off);
+            out[i + l] = ls_exp(-x[i + l]);
+            off &= off - 1;
+        }
+    }
+}
+
+/* Arguments that cover every table entry, both signs, every binade of the main path and its
+ * edges, and the rest (tiny, huge, inf, NaN): 1 if exp_neg_vector equals ls_exp on all. */
+static int ls_vexp_check(void)
+{
+    enum { M = 4096 };
+    double x[M], got[M];
+    uint64_t state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < M; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(state >> 11) * 0x1p-53;                      /* [0, 1) */
+        if (i % 4 == 0)
+            x[i] = (u * 2.0 - 1.0) * 750.0;                               /* the whole range */
+        else if (i % 4 == 1)
+            x[i] = (u * 2.0 - 1.0) * 40.0;                                /* the nets' range */
+        else if (i % 4 == 2)
+            x[i] = ldexp(u + 0.5, (int)(state >> 58) - 60);               /* tiny to 2^3 */
+        else
+            x[i] = (double)(i / 4 - 512) * 0x1.62e42fefa39efp-8 + (u - 0.5) * 1e-6;   /* k ln2/128 */
+    }
+    const double special[] = {0.0, -0.0, 0x1p-54, -0x1p-54, 0x1.fffffffffffffp-55, 512.0, -512.0,
+                              0x1.fffffffffffffp8, -0x1.fffffffffffffp8, 709.78, -745.2, 1e308,
+                              -1e308, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        x[i * 4 + 3] = special[i];
+    exp_neg_vector(got, x, M);
+    for (int i = 0; i < M; i++) {
+        double want = ls_exp(-x[i]);
+        if (memcmp(&want, &got[i], sizeof want) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Turn the vector exp on where the CPU has AVX2 and FMA and it equals libm's (0: off). */
+static int ls_vexp_init(void)
+{
+    __builtin_cpu_init();
+    ls_vexp_on = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && ls_vexp_check();
+    return ls_vexp_on;
+}
+static const int ls_vexp_built = 1;
+#else
+static int ls_vexp_init(void) { return 0; }
+static const int ls_vexp_built = 0;
+#endif
+
+/* out[i] = exp(-x[i]), i < n (a multiple of 4): the vector exp where it is on, else libm's. */
+INLINE void exp_neg(double *restrict out, const double *restrict x, ptrdiff_t n)
+{
+#ifdef LS_HAVE_VEXP
+    if (ls_vexp_on) {
+        exp_neg_vector(out, x, n);
+        return;
+    }
+#endif
+    for (ptrdiff_t i = 0; i < n; i++)
+        out[i] = ls_exp(-x[i]);
+}
 /* A loop over the lanes.  Its iterations touch only their own lane's entries (ivdep, which
  * spares the alias checks), and it is left to the loop vectoriser whole (unroll 1): GCC
  * would otherwise unroll a 4- or 8-trip loop first, and not always re-vectorise it. */
@@ -111,7 +242,7 @@ typedef struct {
 INLINE void logistic(double *restrict y, const double *restrict x, const int K)
 {
     double e[LS_MAX_LANES];
-    L(l) e[l] = ls_exp(-x[l]);
+    exp_neg(e, x, K);
     L(l) y[l] = 1.0 / (1.0 + e[l]);
 }
 
@@ -254,12 +385,10 @@ INLINE void step(const ls_net *n, ls_work *wk, ls_tick *tk, double *restrict err
     net_rows(yc + (1 + H) * K, n, wk, tk, INPUT_GATE, K);          /* eqs. 7, 8 */
     net_rows(yc + og_base * K, n, wk, tk, OUTPUT_GATE, K);         /* no rows without output gates */
     net_rows(z, n, wk, tk, CELL, K);
-    for (i = 0; i < n_all; i++)
-        ex[i] = ls_exp(-yc[K + i]);
+    exp_neg(ex, yc + K, n_all);
     for (i = 0; i < n_all; i++)
         yc[K + i] = 1.0 / (1.0 + ex[i]);
-    for (i = 0; i < n_cell; i++)
-        ex[i] = ls_exp(-z[i]);
+    exp_neg(ex, z, n_cell);
     if (n->g_logistic) {
         for (i = 0; i < n_cell; i++) {
             double g = 1.0 / (1.0 + ex[i]);
@@ -295,8 +424,7 @@ INLINE void step(const ls_net *n, ls_work *wk, ls_tick *tk, double *restrict err
             wk->dh_s[i] = 1.0;
         }
     } else {
-        for (i = 0; i < n_cell; i++)
-            ex[i] = ls_exp(-wk->s[i]);
+        exp_neg(ex, wk->s, n_cell);
         for (i = 0; i < n_cell; i++) {
             double e1 = 1.0 / (1.0 + ex[i]);
             wk->h_s[i] = h2 * e1 - hh;

@@ -9,6 +9,9 @@ Topology; symbol and dense input; targets at the end, at every step or at random
 batches of different lengths per lane (so lanes wait for each other), and idle lanes.
 """
 
+import importlib.util
+import math
+import pathlib
 import re
 
 import numpy as np
@@ -22,6 +25,10 @@ from lstm97.experiments.runner import _lanes, read_results, results_path
 from lstm97.experiments.trial import run_in_lanes
 from lstm97.models.lstm import train_in_lanes
 from lstm97.tasks import Adding
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CPU_FLAGS = next((line.split(":")[1].split() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("flags")), []) if pathlib.Path("/proc/cpuinfo").exists() else []
 
 SEEDS = range(40)
 
@@ -130,6 +137,41 @@ def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_
     assert results[5][2].sequence == len(batches[5]) - 1 > 0
     assert "would make a weight non-finite" in str(results[6][2])
     assert [i for i, r in enumerate(results) if r[2] is not None] == [5, 6]
+
+
+def test_the_lanes_exp_is_libms_bit_for_bit():
+    """The vector exp (on where the CPU has AVX2 and FMA and it matched libm at load) against
+    math.exp, which is libm's: a million arguments across the whole range and around every
+    table entry, the special values, and the lanes' own zeros."""
+    rng = np.random.default_rng(14)
+    k = np.arange(-128 * 20, 128 * 20)
+    x = np.concatenate([rng.uniform(-750, 750, 250_000), rng.uniform(-40, 40, 250_000),
+                        rng.uniform(0.5, 1.5, 250_000) * 2.0 ** rng.integers(-70, 10, 250_000),
+                        np.repeat(k * np.log(2) / 128, 4) + rng.uniform(-1e-3, 1e-3, 4 * len(k)),
+                        [0.0, -0.0, 2.0 ** -54, -(2.0 ** -54), np.nextafter(2.0 ** -54, 0), 512.0, -512.0,
+                         np.nextafter(512.0, 0), -np.nextafter(512.0, 0), 709.78, -745.2, 1e308, -1e308,
+                         np.inf, -np.inf, np.nan]])
+    x = x[: len(x) // 4 * 4]
+
+    def libm(v):
+        try:
+            return math.exp(-v)
+        except OverflowError:
+            return math.inf
+
+    want = np.array([libm(v) for v in x])
+    got = _lockstep._exp_neg(x)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    if _lockstep._VECTOR_EXP_BUILT and "avx2" in CPU_FLAGS and "fma" in CPU_FLAGS:
+        assert _lockstep.VECTOR_EXP
+
+
+def test_the_exp_table_is_the_one_its_script_computes():
+    """lstm97/_exp_table.h is tools/exp_table.py's output (the table is computed, not copied)."""
+    spec = importlib.util.spec_from_file_location("exp_table", ROOT / "tools" / "exp_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "lstm97" / "_exp_table.h").read_text() == module.header()
 
 
 def test_lanes_refuse_a_core_of_another_topology():
