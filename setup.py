@@ -27,14 +27,24 @@ directives = {
 compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
 
 extensions = [
+    # The LSTM's core; it calls libm's exp through the header the lanes share (_exp.h).
     Extension(
-        f"lstm97.{name}",
-        [f"lstm97/{name}.pyx"],
+        "lstm97._core",
+        ["lstm97/_core.pyx"],
+        depends=["lstm97/_exp.h"],
+        include_dirs=[np.get_include(), "lstm97"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args,
+        libraries=["m"],                    # for the versioned exp it binds (_exp.h)
+    ),
+    # The standard recurrent nets.
+    Extension(
+        "lstm97._recurrent",
+        ["lstm97/_recurrent.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
-    )
-    for name in ("_core", "_recurrent")    # the LSTM; the standard recurrent nets
+    ),
 ] + [
     # Bit-identical, lane by lane, to _core (compiled for x86-64's baseline, without FMA): so no
     # contraction into fused multiply-adds, in its AVX2 clone (runtime dispatch) or anywhere;
@@ -42,11 +52,11 @@ extensions = [
     Extension(
         "lstm97._lockstep",
         ["lstm97/_lockstep.pyx"],
-        depends=["lstm97/_lockstep_kernel.h", "lstm97/_exp_table.h"],   # included by the .pyx
+        depends=["lstm97/_lockstep_kernel.h", "lstm97/_exp_table.h", "lstm97/_exp.h"],   # included
         include_dirs=[np.get_include(), "lstm97"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + ["-ffp-contract=off"],
-        libraries=["m"],                    # for the versioned exp it binds (_lockstep_kernel.h)
+        libraries=["m"],                    # for the versioned exp it binds (_exp.h)
     )
 ]
 

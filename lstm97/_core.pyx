@@ -43,8 +43,11 @@ the sequence with the checks on, to name the step.  ``step`` always checks.  Bot
 put the whole state back as it was before the call when they fail.
 """
 
-from libc.math cimport exp, isfinite
+from libc.math cimport isfinite
 from libc.stdint cimport uint64_t
+
+cdef extern from "_exp.h" nogil:
+    double exp "ls_exp"(double)    # libm's exp, bound as the lanes bind it (see _exp.h)
 from libc.string cimport memcpy, memset
 
 import numpy as np

@@ -71,19 +71,7 @@ typedef struct {
 enum { HIDDEN = 0, INPUT_GATE = 1, OUTPUT_GATE = 2, CELL = 3, OUTPUT = 4 };
 enum { MODE_TRAIN_SEQUENCE = 2, MODE_TRAIN_STEP = 3 };
 
-/* libm's exp.  On x86-64 glibc the unversioned ``exp`` that _core.so binds at run time (it is
- * not linked with -lm) is exp@GLIBC_2.2.5, the SVID compatibility wrapper: it returns the
- * value of __ieee754_exp, except that it returns HUGE_VAL for an overflow and 0.0 for an
- * underflow to zero, which are the values __ieee754_exp returns there itself
- * (math/w_exp_compat.c, sysdeps/ieee754/dbl-64/e_exp.c).  __exp_finite@GLIBC_2.15 is
- * __ieee754_exp itself (the same ifunc, resolved to the same FMA or SSE2 build): the same
- * value, without the wrapper's third of the time.  Elsewhere, plain exp. */
-#if defined(__GLIBC__) && defined(__x86_64__)
-__asm__(".symver ls_exp, __exp_finite@GLIBC_2.15");
-extern double ls_exp(double);
-#else
-#define ls_exp exp
-#endif
+#include "_exp.h"                /* ls_exp: libm's exp, as the scalar core calls it */
 
 #define INLINE static inline __attribute__((always_inline))
 
