@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 GROUP_NAMES: tuple[str, str, str, str, str]
 STATE_ARRAYS: tuple[str, ...]
+VECTOR_EXP: bool
 
 class Mode(enum.IntEnum):
     MODE_FORWARD = 0

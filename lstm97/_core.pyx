@@ -47,7 +47,8 @@ from libc.math cimport isfinite
 from libc.stdint cimport uint64_t
 
 cdef extern from "_exp.h" nogil:
-    double exp "ls_exp"(double)    # libm's exp, bound as the lanes bind it (see _exp.h)
+    void exp_neg(double* out, const double* x, Py_ssize_t n)    # out[i] = exp(-x[i]), the same doubles
+    int ls_vexp_init()
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -83,8 +84,9 @@ cpdef enum Fail:
     FAIL_GRADIENT = 3
 
 
-cdef inline double logistic(double x) noexcept nogil:
-    return 1.0 / (1.0 + exp(-x))
+#: Whether the core evaluates its exps four at a time (the vector exp of ``_exp.h``, bit for
+#: bit libm's: it is on only where a check at load finds it so), or one by one with libm's.
+VECTOR_EXP = bool(ls_vexp_init())
 
 
 cdef inline double dot(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
@@ -280,6 +282,8 @@ cdef class Core:
     cdef double* y_k
     cdef double* e_k
     cdef double* back                    # sum_k w_ku e_k for every hidden unit u
+    cdef double* nets                    # one step's net inputs (hidden units, gates and cells; or
+    cdef double* exps                    # outputs) and their exps: squashed together (exp_neg)
 
     cdef list _keep
     cdef dict _arrays
@@ -340,6 +344,9 @@ cdef class Core:
         self.y_k = self._alloc("y_k", n_outputs)
         self.e_k = self._alloc("e_k", n_outputs)
         self.back = self._alloc("back", self.n_units)
+        n_squashed = max(self.n_hidden + self.n_blocks * (2 if output_gates else 1) + self.n_cells, n_outputs)
+        self.nets = self._alloc("nets", n_squashed)
+        self.exps = self._alloc("exps", n_squashed)
         self.reset()
 
     # ------------------------------------------------------------------ Python access
@@ -642,7 +649,7 @@ cdef class Core:
         cdef Py_ssize_t H = self.n_hidden, C = self.n_blocks, K = self.n_outputs
         cdef Py_ssize_t og_base = 1 + H + C
         cdef Py_ssize_t cell_base = og_base + (C if self.output_gates else 0)
-        cdef double y, z, e, gz, dgz, sv, acc, err, check = 0.0
+        cdef double y, e, gz, dgz, acc, err, check = 0.0
         cdef bint bad = False                                 # a trace or update entry is non-finite
         cdef double* yc = self.y_cur
         # Gate activations live in yc; derivatives f' = y (1 - y) are taken where used.
@@ -655,47 +662,70 @@ cdef class Core:
         for m in range(self.n_hid_sets):
             self._gather(self.hid_sets[m], x, sym, self.y_prev)
 
+        # The hidden units', gates' and cells' inputs are squashed together, then the cell
+        # states, then the outputs, so that exp_neg computes their exps four at a time;
+        # each value's own operations are those of 1 / (1 + exp(-net)), and ``check`` sums
+        # in the order of the units.
+        cdef double* nets = self.nets
+        cdef double* ex = self.exps
+        cdef Py_ssize_t per_block = 2 if self.output_gates else 1
         for i in range(H):                                    # eq. 6
-            y = logistic(self._net(HIDDEN, i))
+            nets[i] = self._net(HIDDEN, i)
+        for j in range(C):                                    # eqs. 7, 8
+            nets[H + j * per_block] = self._net(INPUT_GATE, j)
+            if self.output_gates:
+                nets[H + j * per_block + 1] = self._net(OUTPUT_GATE, j)
+        cdef Py_ssize_t n_first = H + C * per_block
+        for v in range(self.n_cells):                         # the cells' inputs (eq. 9) need no gate
+            nets[n_first + v] = self._net(CELL, v)
+        exp_neg(ex, nets, n_first + self.n_cells)
+        for i in range(H):
+            y = 1.0 / (1.0 + ex[i])
             yc[1 + i] = y
             check += y
-        for j in range(C):                                    # eqs. 7, 8
-            y = logistic(self._net(INPUT_GATE, j))
+        for j in range(C):
+            y = 1.0 / (1.0 + ex[H + j * per_block])
             yc[1 + H + j] = y
             check += y
             if self.output_gates:
-                y = logistic(self._net(OUTPUT_GATE, j))
+                y = 1.0 / (1.0 + ex[H + j * per_block + 1])
                 yc[og_base + j] = y
                 check += y
         for j in range(C):
             for v in range(self.block_start[j], self.block_start[j + 1]):
-                z = self._net(CELL, v)
+                e = 1.0 / (1.0 + ex[n_first + v])
                 if self.g_logistic:
-                    gz = logistic(z)
+                    gz = e
                     dgz = gz * (1.0 - gz)
                 else:
-                    e = logistic(z)
                     gz = 2.0 * self.g_half * e - self.g_half
                     dgz = 2.0 * self.g_half * e * (1.0 - e)
                 if learn:
                     bad |= self._accumulate(self.tr_in + v * wi, gz * (y_in[j] * (1.0 - y_in[j])), INPUT_GATE, checked)  # eq. 25
                     bad |= self._accumulate(self.tr_c + v * wc, dgz * y_in[j], CELL, checked)                          # eq. 27
-                sv = self.s[v] + y_in[j] * gz                                              # eq. 9: the CEC
-                self.s[v] = sv
-                if self.h_identity:
-                    self.h_s[v] = sv
-                    self.dh_s[v] = 1.0
-                else:
-                    e = logistic(sv)
-                    self.h_s[v] = 2.0 * self.h_half * e - self.h_half
-                    self.dh_s[v] = 2.0 * self.h_half * e * (1.0 - e)
+                self.s[v] = self.s[v] + y_in[j] * gz                                       # eq. 9: the CEC
+        if self.h_identity:
+            for v in range(self.n_cells):
+                self.h_s[v] = self.s[v]
+                self.dh_s[v] = 1.0
+        else:
+            exp_neg(ex, self.s, self.n_cells)
+            for v in range(self.n_cells):
+                e = 1.0 / (1.0 + ex[v])
+                self.h_s[v] = 2.0 * self.h_half * e - self.h_half
+                self.dh_s[v] = 2.0 * self.h_half * e * (1.0 - e)
+        for j in range(C):
+            for v in range(self.block_start[j], self.block_start[j + 1]):
                 yc[cell_base + v] = y_out[j] * self.h_s[v]
-                check += sv + yc[cell_base + v]
+                check += self.s[v] + yc[cell_base + v]
 
         if out != NULL or target != NULL:
             self._gather(self.g_set[OUTPUT], x, sym, yc)
             for k in range(K):
-                self.y_k[k] = logistic(self._net(OUTPUT, k))
+                nets[k] = self._net(OUTPUT, k)
+            exp_neg(ex, nets, K)
+            for k in range(K):
+                self.y_k[k] = 1.0 / (1.0 + ex[k])
                 check += self.y_k[k]
                 if out != NULL:
                     out[k] = self.y_k[k]

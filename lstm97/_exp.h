@@ -1,5 +1,6 @@
 /* libm's exp, as the compiled core (_core.pyx) and the lockstep kernel (_lockstep_kernel.h)
- * both call it: one home, so that both get the same double from the same function.
+ * both call it: one home, so that both get the same double from the same function; and
+ * exp_neg, which computes it four arguments at a time where it can, with the same result.
  *
  * On x86-64 glibc the unversioned ``exp`` an extension binds at run time is exp@GLIBC_2.2.5,
  * the SVID compatibility wrapper: it returns the value of __ieee754_exp, except that it
@@ -12,6 +13,9 @@
 #define LSTM97_EXP_H
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #if defined(__GLIBC__) && defined(__x86_64__)
 __asm__(".symver ls_exp, __exp_finite@GLIBC_2.15");
@@ -19,5 +23,137 @@ extern double ls_exp(double);
 #else
 #define ls_exp exp
 #endif
+
+/* exp, four arguments at a time, bit for bit glibc's on x86-64 where glibc runs its FMA build
+ * (CPUs with AVX2 and FMA).  glibc's exp since 2.28 (sysdeps/ieee754/dbl-64/e_exp.c, from
+ * ARM's optimized-routines) writes x = k ln2/128 + r, kd = x * 128/ln2 + 0x1.8p52 rounded
+ * (k in its low bits), r = x - kd ln2/128 in two steps (ln2/128 as a high and a low part),
+ * and exp(x) = s (1 + tmp) with s = 2^(k/128) from a table (tools/exp_table.py computes it)
+ * and tmp = t + r + r^2 (C2 + r C3) + r^4 (C4 + r C5).  Its FMA build fuses exactly the
+ * multiply-adds written as fma below (read from its object code), so the same operations on
+ * the same constants give the same double.  Below 2^-54 in magnitude it returns 1 + x, as
+ * glibc does; the rest of the arguments outside its main path (|x| >= 512, inf, NaN) go to
+ * libm's exp, one at a time.  exp_neg uses it only when ls_vexp_init
+ * has found it equal to ls_exp on a sweep of arguments (so on no other libm), and never in a
+ * build with LS_BASELINE_ONLY defined. */
+#if defined(__GLIBC__) && defined(__x86_64__) && !defined(LS_BASELINE_ONLY)
+#define LS_HAVE_VEXP 1
+#include <immintrin.h>
+#include "_exp_table.h"
+
+static int ls_vexp_on = 0;
+
+__attribute__((target("avx2,fma"), noinline))
+static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdiff_t n)
+{
+    const __m256d inv_ln2n = _mm256_set1_pd(0x1.71547652b82fep7), shift = _mm256_set1_pd(0x1.8p52);
+    const __m256d neg_ln2hin = _mm256_set1_pd(-0x1.62e42fefa0000p-8);
+    const __m256d neg_ln2lon = _mm256_set1_pd(-0x1.cf79abc9e3b3ap-47);
+    const __m256d c2 = _mm256_set1_pd(0x1.ffffffffffdbdp-2), c3 = _mm256_set1_pd(0x1.555555555543cp-3);
+    const __m256d c4 = _mm256_set1_pd(0x1.55555cf172b91p-5), c5 = _mm256_set1_pd(0x1.1111167a4d017p-7);
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+    const __m256i low = _mm256_set1_epi64x(0x3c9 - 1), high = _mm256_set1_epi64x(0x408);
+    const __m256i top_mask = _mm256_set1_epi64x(0x7ff), idx_mask = _mm256_set1_epi64x(127);
+    const __m256i high_tiny = _mm256_set1_epi64x(0x3c9);
+    const __m256d one = _mm256_set1_pd(1.0);
+    for (ptrdiff_t i = 0; i + 4 <= n; i += 4) {
+        __m256d v = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(_mm256_loadu_pd(x + i)), sign));
+        __m256i abstop = _mm256_and_si256(_mm256_srli_epi64(_mm256_castpd_si256(v), 52), top_mask);
+        /* lanes on the main path: 0x3c9 <= abstop < 0x408 */
+        __m256i main_path = _mm256_and_si256(_mm256_cmpgt_epi64(abstop, low), _mm256_cmpgt_epi64(high, abstop));
+        __m256d kd = _mm256_fmadd_pd(v, inv_ln2n, shift);
+        __m256i ki = _mm256_castpd_si256(kd);
+        kd = _mm256_sub_pd(kd, shift);
+        __m256d r = _mm256_fmadd_pd(kd, neg_ln2hin, v);
+        r = _mm256_fmadd_pd(kd, neg_ln2lon, r);
+        /* each lane's (t_j, s_j) pair in one 16-byte load, then transposed: on Zen 3 four
+         * loads are faster than two gathers */
+        int64_t j[4] __attribute__((aligned(32)));
+        _mm256_store_si256((__m256i *)j, _mm256_and_si256(ki, idx_mask));
+        __m256i p02 = _mm256_set_m128i(_mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[2])),
+                                       _mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[0])));
+        __m256i p13 = _mm256_set_m128i(_mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[3])),
+                                       _mm_load_si128((const __m128i *)(ls_exp_table + 2 * j[1])));
+        __m256d tail = _mm256_castsi256_pd(_mm256_unpacklo_epi64(p02, p13));
+        __m256i sbits = _mm256_add_epi64(_mm256_unpackhi_epi64(p02, p13), _mm256_slli_epi64(ki, 45));
+        __m256d r2 = _mm256_mul_pd(r, r);
+        __m256d tmp = _mm256_fmadd_pd(_mm256_fmadd_pd(r, c3, c2), r2, _mm256_add_pd(r, tail));
+        tmp = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), _mm256_fmadd_pd(r, c5, c4), tmp);
+        __m256d scale = _mm256_castsi256_pd(sbits);
+        __m256d res = _mm256_fmadd_pd(scale, tmp, scale);
+        /* |x| < 2^-54 (as an idle lane's zeros): 1 + x, as glibc returns there */
+        __m256i tiny = _mm256_cmpgt_epi64(high_tiny, abstop);
+        res = _mm256_blendv_pd(res, _mm256_add_pd(one, v), _mm256_castsi256_pd(tiny));
+        _mm256_storeu_pd(out + i, res);
+        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(main_path, tiny)));
+        while (off) {
+            int l = __builtin_ctz(off);
+            out[i + l] = ls_exp(-x[i + l]);
+            off &= off - 1;
+        }
+    }
+}
+
+/* Arguments that cover every table entry, both signs, every binade of the main path and its
+ * edges, and the rest (tiny, huge, inf, NaN): 1 if exp_neg_vector equals ls_exp on all. */
+static int ls_vexp_check(void)
+{
+    enum { M = 4096 };
+    double x[M], got[M];
+    uint64_t state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < M; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(state >> 11) * 0x1p-53;                      /* [0, 1) */
+        if (i % 4 == 0)
+            x[i] = (u * 2.0 - 1.0) * 750.0;                               /* the whole range */
+        else if (i % 4 == 1)
+            x[i] = (u * 2.0 - 1.0) * 40.0;                                /* the nets' range */
+        else if (i % 4 == 2)
+            x[i] = ldexp(u + 0.5, (int)(state >> 58) - 60);               /* tiny to 2^3 */
+        else
+            x[i] = (double)(i / 4 - 512) * 0x1.62e42fefa39efp-8 + (u - 0.5) * 1e-6;   /* k ln2/128 */
+    }
+    const double special[] = {0.0, -0.0, 0x1p-54, -0x1p-54, 0x1.fffffffffffffp-55, 512.0, -512.0,
+                              0x1.fffffffffffffp8, -0x1.fffffffffffffp8, 709.78, -745.2, 1e308,
+                              -1e308, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        x[i * 4 + 3] = special[i];
+    exp_neg_vector(got, x, M);
+    for (int i = 0; i < M; i++) {
+        double want = ls_exp(-x[i]);
+        if (memcmp(&want, &got[i], sizeof want) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Turn the vector exp on where the CPU has AVX2 and FMA and it equals libm's (0: off). */
+static int ls_vexp_init(void)
+{
+    __builtin_cpu_init();
+    ls_vexp_on = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && ls_vexp_check();
+    return ls_vexp_on;
+}
+static const int ls_vexp_built = 1;
+#else
+static int ls_vexp_init(void) { return 0; }
+static const int ls_vexp_built = 0;
+#endif
+
+/* out[i] = exp(-x[i]) for i < n: the vector exp for the first multiple of 4 where it is
+ * on, libm's for the rest. */
+static inline __attribute__((always_inline)) void exp_neg(double *restrict out, const double *restrict x,
+                                                         ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#ifdef LS_HAVE_VEXP
+    if (ls_vexp_on && n >= 4) {
+        i = n & ~(ptrdiff_t)3;
+        exp_neg_vector(out, x, i);
+    }
+#endif
+    for (; i < n; i++)
+        out[i] = ls_exp(-x[i]);
+}
 
 #endif

@@ -140,9 +140,10 @@ def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_
 
 
 def test_the_lanes_exp_is_libms_bit_for_bit():
-    """The vector exp (on where the CPU has AVX2 and FMA and it matched libm at load) against
-    math.exp, which is libm's: a million arguments across the whole range and around every
-    table entry, the special values, and the lanes' own zeros."""
+    """The vector exp of the lanes and the core (on where the CPU has AVX2 and FMA and it
+    matched libm at load) against math.exp, which is libm's: a million arguments across the
+    whole range and around every table entry, the special values, and the lanes' own zeros
+    (the core's own exps are checked against libm's by test_c_baseline, bit for bit)."""
     rng = np.random.default_rng(14)
     k = np.arange(-128 * 20, 128 * 20)
     x = np.concatenate([rng.uniform(-750, 750, 250_000), rng.uniform(-40, 40, 250_000),
@@ -163,7 +164,7 @@ def test_the_lanes_exp_is_libms_bit_for_bit():
     got = _lockstep._exp_neg(x)
     assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     if _lockstep._VECTOR_EXP_BUILT and "avx2" in CPU_FLAGS and "fma" in CPU_FLAGS:
-        assert _lockstep.VECTOR_EXP
+        assert _lockstep.VECTOR_EXP and _core.VECTOR_EXP
 
 
 def test_the_exp_table_is_the_one_its_script_computes():
