@@ -205,11 +205,13 @@ def _readings(args):
 
 class _Progress:
     """A bar over the sequences of a run: each trial counts its cap, a finished trial all
-    of it, so the ETA assumes the trials still running go to the cap (an upper bound)."""
+    of it, so the ETA assumes the trials still running go to the cap (an upper bound).
+    Where stderr is not a terminal (a log file), no bar: a line per finished trial."""
 
     def __init__(self, exp, trials, cap, done, quiet):
         from tqdm import tqdm
 
+        self.name, self.lines = exp.name, not quiet and not sys.stderr.isatty()
         self.cap, self.running = cap, {}
         self.solved = sum(r["solved"] for r in done)
         self.finished = len(done)
@@ -230,6 +232,11 @@ class _Progress:
         self.finished += 1
         self.solved += bool(record["solved"])
         self._postfix()
+        if self.lines:
+            how = (f"solved after {record['sequences']:,} sequences" if record["solved"]
+                   else f"not solved in {record['trained']:,} sequences")
+            print(f"{self.name}: trial {record['trial']} {how} ({self.finished}/{self.trials} done, "
+                  f"{self.solved} solved)", file=sys.stderr, flush=True)
 
     def close(self):
         self.bar.close()

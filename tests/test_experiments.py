@@ -268,6 +268,18 @@ def test_a_signal_stops_the_workers_keeps_the_trials_and_leaves_nothing_behind(t
     assert not _children(proc.pid)
 
 
+def test_run_logs_a_line_per_finished_trial_where_stderr_is_not_a_terminal(cli, tmp_path):
+    result = cli("run", FAST, "--trials", "2", "--max-sequences", "300", "--jobs", "1", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{FAST}: trial ")]
+    records = {r["trial"]: r for r in read_results(results_path(tmp_path, FAST))}
+    assert len(lines) == 2 and lines[-1].endswith(f"(2/2 done, {sum(r['solved'] for r in records.values())} solved)")
+    for line in lines:
+        r = records[int(line.split()[2])]
+        assert (f"solved after {r['sequences']:,} sequences" if r["solved"]
+                else f"not solved in {r['trained']:,} sequences") in line
+
+
 def test_run_reports_what_was_asked_for(cli, tmp_path):
     run_experiment(FAST, tmp_path, trials=3, max_sequences=300, jobs=1)
     run_experiment("3b-T100-N3", tmp_path, trials=1, max_sequences=300, jobs=1)
