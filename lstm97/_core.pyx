@@ -45,11 +45,11 @@ put the whole state back as it was before the call when they fail.
 
 from libc.math cimport isfinite
 from libc.stdint cimport uint64_t
+from libc.string cimport memcpy, memset
 
 cdef extern from "_exp.h" nogil:
-    void exp_neg(double* out, const double* x, Py_ssize_t n)    # out[i] = exp(-x[i]), the same doubles
+    void exp_neg(double* out, const double* x, Py_ssize_t n)    # out[i] = exp(-x[i]), libm's doubles
     int ls_vexp_init()
-from libc.string cimport memcpy, memset
 
 import numpy as np
 
@@ -669,13 +669,13 @@ cdef class Core:
         cdef double* nets = self.nets
         cdef double* ex = self.exps
         cdef Py_ssize_t per_block = 2 if self.output_gates else 1
+        cdef Py_ssize_t n_first = H + C * per_block             # hidden units and gates
         for i in range(H):                                    # eq. 6
             nets[i] = self._net(HIDDEN, i)
         for j in range(C):                                    # eqs. 7, 8
             nets[H + j * per_block] = self._net(INPUT_GATE, j)
             if self.output_gates:
                 nets[H + j * per_block + 1] = self._net(OUTPUT_GATE, j)
-        cdef Py_ssize_t n_first = H + C * per_block
         for v in range(self.n_cells):                         # the cells' inputs (eq. 9) need no gate
             nets[n_first + v] = self._net(CELL, v)
         exp_neg(ex, nets, n_first + self.n_cells)

@@ -31,11 +31,12 @@ extern double ls_exp(double);
  * and exp(x) = s (1 + tmp) with s = 2^(k/128) from a table (tools/exp_table.py computes it)
  * and tmp = t + r + r^2 (C2 + r C3) + r^4 (C4 + r C5).  Its FMA build fuses exactly the
  * multiply-adds written as fma below (read from its object code), so the same operations on
- * the same constants give the same double.  Below 2^-54 in magnitude it returns 1 + x, as
- * glibc does; the rest of the arguments outside its main path (|x| >= 512, inf, NaN) go to
- * libm's exp, one at a time.  exp_neg uses it only when ls_vexp_init
- * has found it equal to ls_exp on a sweep of arguments (so on no other libm), and never in a
- * build with LS_BASELINE_ONLY defined. */
+ * the same constants (the polynomial's, 128/ln2, ln2/128's two parts and the shift: facts
+ * of the algorithm, as glibc 2.36's libm.so holds them) give the same double.  Below 2^-54
+ * in magnitude it returns 1 + x, as glibc does; the rest of the arguments outside its main
+ * path (|x| >= 512, inf, NaN) go to libm's exp, one at a time.  exp_neg uses it only when
+ * ls_vexp_init has found it equal to ls_exp on a sweep of arguments (so on no other libm),
+ * and never in a build with LS_BASELINE_ONLY defined. */
 #if defined(__GLIBC__) && defined(__x86_64__) && !defined(LS_BASELINE_ONLY)
 #define LS_HAVE_VEXP 1
 #include <immintrin.h>

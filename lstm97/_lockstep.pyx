@@ -9,11 +9,11 @@ whose batch is shorter than the others' waits, parked on zero weights, until the
 Bit identity
 ------------
 Each lane performs exactly the floating-point operations of ``_core.pyx::Core._step``, in
-the same order.  Its exps are libm's: on x86-64 glibc with AVX2 and FMA, four lanes at a
-time by a vector exp that performs glibc's own operations (``VECTOR_EXP``: on only where
-a check at load finds it equal to libm's), elsewhere libm's ``exp`` lane by lane (the
-kernel, in ``_lockstep_kernel.h``, says how): a lane's weights, per-sequence errors, outputs and final
-state after ``run`` are those ``Core.run`` leaves on the same batch, bit for bit
+the same order.  Its exps are libm's, as the core's are: on x86-64 glibc with AVX2 and
+FMA, four at a time by a vector exp that performs glibc's own operations (``_exp.h``;
+``VECTOR_EXP``: on only where a check at load finds it equal to libm's), elsewhere libm's
+``exp`` one by one.  So a lane's weights, per-sequence errors, outputs and final state
+after ``run`` are those ``Core.run`` leaves on the same batch, bit for bit
 (tests/test_lockstep.py).  ``setup.py`` builds the kernel with ``-ffp-contract=off`` and
 dispatches at run time to an AVX2 build of it where the CPU has AVX2, so the wheel stays
 portable.
@@ -111,16 +111,14 @@ cdef extern from "_lockstep_kernel.h":
 #: The numbers of lanes the kernel is built for.
 LANES = (4, 8, 16)
 
-#: Whether the lanes evaluate exp four at a time (the kernel's vector exp, bit for bit libm's
-#: here: it is on only where a check at load finds it so), or lane by lane with libm's.
+#: Whether the lanes evaluate exp four at a time (the vector exp of ``_exp.h``, bit for bit
+#: libm's: it is on only where a check at load finds it so), or lane by lane with libm's.
 VECTOR_EXP = bool(ls_vexp_init())
 _VECTOR_EXP_BUILT = bool(ls_vexp_built)    # False on other platforms and in the baseline-only build
 
 
 def _exp_neg(const double[::1] x not None):
-    """exp(-x) as the lanes compute it (len(x) a multiple of 4), for the tests."""
-    if x.shape[0] % 4:
-        raise ValueError(f"x must hold a multiple of 4 entries, got {x.shape[0]}")
+    """exp(-x) as the lanes and the core compute it, for the tests."""
     out = np.empty(x.shape[0])
     cdef double[::1] o = out
     if x.shape[0]:

@@ -5,12 +5,11 @@
  * Bit identity with _core.pyx.  A lane performs exactly the floating-point operations of
  * Core._step, in the same order: the net input sums its gathered sources from the first
  * column on and adds a symbol's column after; logistic(x) is 1 / (1 + exp(-x)) with libm's
- * exp, or with a vector exp that equals it bit for bit (exp_neg below); the sigmoid squashes
- * are 2 half e - half, their slopes
- * 2 half e (1 - e).  Where one lane has a target and another not, the other's error is
- * exactly 0.0, so every product it adds to its update is a zero and the update (never -0.0:
- * a round-to-nearest sum of non-zero terms is not) is unchanged; its E and its update are
- * chosen, not summed, where a zero would not be exact.  setup.py compiles the extension with
+ * exp, or with a vector exp that equals it bit for bit (exp_neg, _exp.h); the sigmoid
+ * squashes are 2 half e - half, their slopes 2 half e (1 - e).  Where one lane has a target
+ * and another not, the other's error is exactly 0.0, so every product it adds to its update
+ * is a zero and the update (never -0.0: a round-to-nearest sum of non-zero terms is not) is
+ * unchanged; its E and its update are chosen, not summed, where a zero would not be exact.  setup.py compiles the extension with
  * -ffp-contract=off: the scalar core runs on x86-64's baseline, without FMA, so a fused
  * multiply-add here would round differently (the vector exp's fmas are written out, as
  * libm's own build has them).
@@ -71,7 +70,7 @@ typedef struct {
 enum { HIDDEN = 0, INPUT_GATE = 1, OUTPUT_GATE = 2, CELL = 3, OUTPUT = 4 };
 enum { MODE_TRAIN_SEQUENCE = 2, MODE_TRAIN_STEP = 3 };
 
-#include "_exp.h"                /* ls_exp: libm's exp, as the scalar core calls it */
+#include "_exp.h"                /* ls_exp, exp_neg: libm's exp, as the scalar core calls it */
 
 #define INLINE static inline __attribute__((always_inline))
 
