@@ -125,10 +125,6 @@ def _exp_neg(const double[::1] x not None):
         exp_neg(&o[0], &x[0], x.shape[0])
     return out
 
-cdef enum:
-    N_GROUPS = 5
-
-
 cdef class Lanes:
     """``n_lanes`` networks of one topology (``Core``'s arguments), trained in lockstep."""
 
@@ -158,7 +154,7 @@ cdef class Lanes:
         for s in range(len(set_xcols)):
             n.s_nx[s], n.s_width[s] = lay.s_nx[s], lay.s_width[s]
             n.s_xoff[s], n.s_roff[s], n.s_buf[s] = lay.s_xoff[s], lay.s_roff[s], lay.s_buf[s]
-        for g in range(N_GROUPS):
+        for g in range(len(lay.g_rows)):                  # every group, as the layout has them
             n.g_rows[g], n.g_set[g], n.g_width[g], n.g_off[g] = lay.g_rows[g], lay.g_set[g], lay.g_width[g], lay.g_off[g]
         n.n_hid_sets = len(lay.hid_sets)
         for m in range(n.n_hid_sets):

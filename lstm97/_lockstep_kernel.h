@@ -9,10 +9,10 @@
  * squashes are 2 half e - half, their slopes 2 half e (1 - e).  Where one lane has a target
  * and another not, the other's error is exactly 0.0, so every product it adds to its update
  * is a zero and the update (never -0.0: a round-to-nearest sum of non-zero terms is not) is
- * unchanged; its E and its update are chosen, not summed, where a zero would not be exact.  setup.py compiles the extension with
- * -ffp-contract=off: the scalar core runs on x86-64's baseline, without FMA, so a fused
- * multiply-add here would round differently (the vector exp's fmas are written out, as
- * libm's own build has them).
+ * unchanged; its E and its update are chosen, not summed, where a zero would not be exact.
+ * setup.py compiles the extension with -ffp-contract=off: the scalar core runs on x86-64's
+ * baseline, without FMA, so a fused multiply-add here would round differently (the vector
+ * exp's fmas are written out, as libm's own build has them).
  *
  * Failures.  The kernel never raises and never replays: a lane whose state (the same sum as
  * Core._step's ``check``), traces, update or applied weights turn non-finite stops and is
