@@ -31,7 +31,7 @@ extensions = [
     Extension(
         "lstm97._core",
         ["lstm97/_core.pyx"],
-        depends=["lstm97/_exp.h"],
+        depends=["lstm97/_exp.h", "lstm97/_groups.h"],
         include_dirs=[np.get_include(), "lstm97"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
@@ -52,7 +52,8 @@ extensions = [
     Extension(
         "lstm97._lockstep",
         ["lstm97/_lockstep.pyx"],
-        depends=["lstm97/_lockstep_kernel.h", "lstm97/_exp_table.h", "lstm97/_exp.h"],   # included
+        depends=["lstm97/_lockstep_kernel.h", "lstm97/_exp_table.h", "lstm97/_exp.h",  # included
+                 "lstm97/_groups.h"],
         include_dirs=[np.get_include(), "lstm97"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + ["-ffp-contract=off"],

@@ -55,16 +55,19 @@ import numpy as np
 
 from ._layout import GROUP_NAMES, layout as _layout
 
-cdef enum:
-    HIDDEN = 0
-    INPUT_GATE = 1
-    OUTPUT_GATE = 2
-    CELL = 3
-    OUTPUT = 4
-    N_GROUPS = 5
+cdef extern from "_groups.h":
+    enum:
+        HIDDEN
+        INPUT_GATE
+        OUTPUT_GATE
+        CELL
+        OUTPUT
+        N_GROUPS
 
-if len(GROUP_NAMES) != N_GROUPS or GROUP_NAMES[OUTPUT] != "output" or GROUP_NAMES[CELL] != "cell":
-    raise ImportError("lstm97._core's group enum does not match lstm97._layout.GROUP_NAMES")
+# _groups.h is the lanes' enum too (_lockstep_kernel.h includes it), so this checks both.
+if len(GROUP_NAMES) != N_GROUPS or [GROUP_NAMES[g] for g in (HIDDEN, INPUT_GATE, OUTPUT_GATE, CELL, OUTPUT)] != [
+        "hidden", "input_gate", "output_gate", "cell", "output"]:
+    raise ImportError("_groups.h's group enum does not match lstm97._layout.GROUP_NAMES")
 
 # The arrays that carry state from one step to the next; the rest is scratch.
 STATE_ARRAYS = ("weights", "update", "trace_input_gate", "trace_cell", "cell_state", "activations")
@@ -238,19 +241,19 @@ cdef class Core:
     cdef double h_half, g_half           # h = h_half (2 f - 1), g = g_half (2 f - 1) when sigmoid
 
     # groups
-    cdef Py_ssize_t g_rows[5]
-    cdef Py_ssize_t g_width[5]
-    cdef Py_ssize_t g_off[5]
-    cdef Py_ssize_t g_set[5]
+    cdef Py_ssize_t g_rows[N_GROUPS]
+    cdef Py_ssize_t g_width[N_GROUPS]
+    cdef Py_ssize_t g_off[N_GROUPS]
+    cdef Py_ssize_t g_set[N_GROUPS]
     # source sets
-    cdef Py_ssize_t s_nx[5]
-    cdef Py_ssize_t s_width[5]
-    cdef Py_ssize_t s_buf[5]
-    cdef Py_ssize_t s_xoff[5]
-    cdef Py_ssize_t s_roff[5]
-    cdef Py_ssize_t s_lo[5]              # per step: first gathered column
-    cdef Py_ssize_t s_sp[5]              # per step: compact column of the symbol, or -1
-    cdef Py_ssize_t hid_sets[4]
+    cdef Py_ssize_t s_nx[N_GROUPS]
+    cdef Py_ssize_t s_width[N_GROUPS]
+    cdef Py_ssize_t s_buf[N_GROUPS]
+    cdef Py_ssize_t s_xoff[N_GROUPS]
+    cdef Py_ssize_t s_roff[N_GROUPS]
+    cdef Py_ssize_t s_lo[N_GROUPS]              # per step: first gathered column
+    cdef Py_ssize_t s_sp[N_GROUPS]              # per step: compact column of the symbol, or -1
+    cdef Py_ssize_t hid_sets[N_GROUPS - 1]
     cdef Py_ssize_t n_hid_sets
 
     cdef Py_ssize_t* xcols

@@ -8,8 +8,8 @@ import dataclasses
 
 import numpy as np
 
-#: The groups in their order in the weight vector (``_core.pyx``'s enum of them is checked
-#: against this when it loads).
+#: The groups in their order in the weight vector (``_groups.h``'s enum of them, which both
+#: kernels include, is checked against this when ``_core`` loads).
 GROUP_NAMES = ("hidden", "input_gate", "output_gate", "cell", "output")
 N_GROUPS, OUTPUT = len(GROUP_NAMES), GROUP_NAMES.index("output")
 

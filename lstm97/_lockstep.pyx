@@ -46,20 +46,21 @@ cdef extern from "_lockstep_kernel.h":
         LS_RUNNING
         LS_DONE
         LS_FAILED
+        N_GROUPS                      # _groups.h's, which _core checks against the layout
     ctypedef struct ls_net:
         Py_ssize_t n_inputs, n_outputs, n_hidden, n_blocks, n_cells, n_units, n_weights
         int output_gates, h_identity, g_logistic
         double h_half, g_half
-        Py_ssize_t g_rows[5]
-        Py_ssize_t g_width[5]
-        Py_ssize_t g_off[5]
-        Py_ssize_t g_set[5]
-        Py_ssize_t s_nx[5]
-        Py_ssize_t s_width[5]
-        Py_ssize_t s_buf[5]
-        Py_ssize_t s_xoff[5]
-        Py_ssize_t s_roff[5]
-        Py_ssize_t hid_sets[4]
+        Py_ssize_t g_rows[N_GROUPS]
+        Py_ssize_t g_width[N_GROUPS]
+        Py_ssize_t g_off[N_GROUPS]
+        Py_ssize_t g_set[N_GROUPS]
+        Py_ssize_t s_nx[N_GROUPS]
+        Py_ssize_t s_width[N_GROUPS]
+        Py_ssize_t s_buf[N_GROUPS]
+        Py_ssize_t s_xoff[N_GROUPS]
+        Py_ssize_t s_roff[N_GROUPS]
+        Py_ssize_t hid_sets[N_GROUPS - 1]
         Py_ssize_t n_hid_sets, n_src
         const Py_ssize_t* xcols
         const Py_ssize_t* rcols

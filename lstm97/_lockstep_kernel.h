@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_groups.h"       /* HIDDEN .. OUTPUT, N_GROUPS */
+
 #define LS_MAX_LANES 16
 
 /* What a lane ends as. */
@@ -36,9 +38,10 @@ typedef struct {
     ptrdiff_t n_inputs, n_outputs, n_hidden, n_blocks, n_cells, n_units, n_weights;
     int output_gates, h_identity, g_logistic;
     double h_half, g_half;
-    ptrdiff_t g_rows[5], g_width[5], g_off[5], g_set[5];
-    ptrdiff_t s_nx[5], s_width[5], s_buf[5], s_xoff[5], s_roff[5];
-    ptrdiff_t hid_sets[4], n_hid_sets, n_src;
+    ptrdiff_t g_rows[N_GROUPS], g_width[N_GROUPS], g_off[N_GROUPS], g_set[N_GROUPS];
+    /* Source sets: at most one per group; the hidden groups read at most N_GROUPS - 1. */
+    ptrdiff_t s_nx[N_GROUPS], s_width[N_GROUPS], s_buf[N_GROUPS], s_xoff[N_GROUPS], s_roff[N_GROUPS];
+    ptrdiff_t hid_sets[N_GROUPS - 1], n_hid_sets, n_src;
     const ptrdiff_t *xcols, *rcols, *xpos, *out_pos, *block_start;
 } ls_net;
 
@@ -67,7 +70,6 @@ typedef struct {
 } ls_work;
 
 
-enum { HIDDEN = 0, INPUT_GATE = 1, OUTPUT_GATE = 2, CELL = 3, OUTPUT = 4 };
 enum { MODE_TRAIN_SEQUENCE = 2, MODE_TRAIN_STEP = 3 };
 
 #include "_exp.h"                /* ls_exp, exp_neg: libm's exp, as the scalar core calls it */
@@ -94,7 +96,7 @@ typedef struct {
     int64_t tgt[LS_MAX_LANES];                   /* -1: the lane has a target at this step */
     const double *tp[LS_MAX_LANES];
     double *op[LS_MAX_LANES];
-    ptrdiff_t sp[5][LS_MAX_LANES];               /* per source set: compact column of the symbol, or -1 */
+    ptrdiff_t sp[N_GROUPS][LS_MAX_LANES];        /* per source set: compact column of the symbol, or -1 */
     int symbols, any_target;
 } ls_tick;
 

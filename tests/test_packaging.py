@@ -27,7 +27,7 @@ NEEDED = ["lstm97/_core.pyx", "lstm97/_core.pyi", "lstm97/_recurrent.pyx", "lstm
           "tests/conftest.py", "tests/reference.py", "tests/torch_twin.py",
           "docs/reproduction.md", "benchmarks/asv.conf.json"]
 # Built in place by a build or an editable install; never shipped.
-BUILT = [f"lstm97/{m}{ext}" for m in ("_core", "_recurrent")
+BUILT = [f"lstm97/{pyx.stem}{ext}" for pyx in sorted((ROOT / "lstm97").glob("*.pyx"))
          for ext in (".c", importlib.machinery.EXTENSION_SUFFIXES[0])]
 
 
@@ -41,7 +41,7 @@ def _tree(pattern):
 
 def _needed():
     """Every file that the sdist must hold and this tree has."""
-    return NEEDED + _tree("tests/**/*") + _tree("benchmarks/**/*") + _tree("tools/**/*.py") \
+    return NEEDED + _tree("lstm97/*.pyx") + _tree("lstm97/*.h") + _tree("tests/**/*") + _tree("benchmarks/**/*") + _tree("tools/**/*.py") \
         + _tree("docs/*.md") + _tree("docs/results/*.jsonl") + _tree("docs/investigations/*.py")
 
 
