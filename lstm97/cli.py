@@ -7,7 +7,7 @@
     lstm97 sweep ROW --grid K=V1,V2   every combination of readings of a row, ranked
     lstm97 sweep ROW --catalogue      each reading of the catalogue, one at a time, ranked
     lstm97 readings [ROW]             the catalogue of the paper's open readings [for a row]
-    lstm97 report [DIR]               Markdown table, paper vs ours
+    lstm97 report [DIR] [--overview]  Markdown table, paper vs ours
     lstm97 plot [DIR]                 PNG learning curves and a summary figure
     lstm97 errorflow --out DIR        the error-flow figures of sections 3 and A.2 (docs/errorflow.md)
 
@@ -30,7 +30,7 @@ from .experiments import (BACKENDS, COMPETITORS, CONSTRUCTIONS, EXPERIMENTS, GUE
 from .experiments.readings import CATALOGUE, best_reading, readings, screen
 from .experiments.sweep import grid, parse_grid, ranking
 from .models import UPDATE_MODES
-from .report import plot, report, summaries
+from .report import overview, plot, report, summaries
 
 DEFAULT_DIR = "lstm97-results"
 
@@ -115,6 +115,10 @@ def _parser():
              "Write a PNG per experiment and a summary figure to DIR/plots, and print their paths.")):
         p = sub.add_parser(name, help=text, description=description)
         p.add_argument("directory", nargs="?", default=DEFAULT_DIR, metavar="DIR", help="results directory")
+    sub.choices["report"].add_argument(
+        "--overview", action="store_true",
+        help="print one line per row of the paper instead: the literal reading's figures and the best "
+             "reading found (docs/reproduction.md's lead table); the files are written as without it")
 
     flow = sub.add_parser("errorflow", help="measure the error flow of standard nets and LSTM, and draw it",
                           description="Measure how errors sent back in time are scaled in standard recurrent "
@@ -349,7 +353,8 @@ def main(argv=None) -> int:
         elif args.command == "readings":
             _readings(args)
         elif args.command == "report":
-            print(_write_report(args.directory), end="")
+            text = _write_report(args.directory)
+            print(overview(summaries(args.directory)) if args.overview else text, end="")
         elif args.command == "plot":
             paths = plot(args.directory) if Path(args.directory).is_dir() else []
             for path in _results(args.directory, paths):

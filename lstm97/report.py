@@ -19,8 +19,8 @@ from .experiments.readings import best_reading
 from .experiments.registry import LEARNER_NAMES
 from .experiments.sweep import distance
 
-__all__ = ["figure_data", "in_band", "plot", "report", "run_notes", "shortened", "summaries",
-           "variant_text"]
+__all__ = ["figure_data", "in_band", "overview", "plot", "report", "run_notes", "shortened",
+           "summaries", "variant_text"]
 
 #: Trials up to which a figure draws every trial's curve rather than a percentile band.
 INDIVIDUAL_TRIALS = 10
@@ -255,6 +255,58 @@ def _readings_table(rows, present) -> list[str]:
                   "no trial was solved); 0 is in band. A screen's few trials make its ranking a screen, not a "
                   "verdict; the best reading of a row is confirmed with the paper's trials in the main table."]
     return lines
+
+
+def _result_text(exp, ours) -> str:
+    """``10 trials: 90%, 351,444; in band (shortened)``: a row's or a reading's figures in
+    one cell, as the overview shows them."""
+    band = {True: "**in band**", False: "not in band", None: "-"}[in_band(exp, ours)]
+    return (f"{ours['trials']} trials: {_n(ours['success'])}%, {_n(ours['sequences'])}; {band}"
+            + (" (shortened)" if shortened(exp, ours) else ""))
+
+
+def overview(rows) -> str:
+    """A Markdown table with one line per LSTM row of the paper in ``rows`` (from
+    :func:`summaries`): the paper's figures, the literal reading's, and the best reading
+    found with its figures and the number of readings tried.
+
+    The best reading is the one :data:`~lstm97.experiments.readings.BEST` names; where it
+    names none, the literal reading when it is in band, else the reading tried that comes
+    nearest the paper (:func:`~lstm97.experiments.sweep.distance`) if it comes nearer than
+    the literal, else the literal.  docs/reproduction.md leads with this table."""
+    by_name = {r["experiment"]: r for r in rows}
+    tried = {}
+    for ours in rows:
+        exp = get_experiment(ours["experiment"])
+        if _is_reading(exp, by_name):
+            tried.setdefault(exp.base, []).append((exp, ours))
+    lines = ["| row | paper: % success, mean | literal reading | best reading found | its result "
+             "| readings tried |",
+             "|---|---|---|---|---|---|"]
+    for ours in rows:
+        exp = get_experiment(ours["experiment"])
+        if exp.options or not getattr(exp, "is_lstm", False):
+            continue
+        readings = tried.get(exp.name, [])
+        best = best_reading(exp)
+        if best is not None:
+            best_ours = by_name.get(best.name)
+            choice = f"`{variant_text(best)}`"
+            result = "not run" if best_ours is None else _result_text(best, best_ours)
+        elif in_band(exp, ours):
+            choice, result = "the literal (in band)", "-"
+        else:
+            nearest = min(readings, key=lambda r: (distance(*r), -r[1]["success"], r[0].name), default=None)
+            if nearest is not None and distance(*nearest) < distance(exp, ours):
+                choice, result = f"nearest tried: `{variant_text(nearest[0])}`", _result_text(*nearest)
+            else:
+                choice = "the literal (no reading tried comes nearer)" if readings else "the literal (none tried)"
+                result = "-"
+        paper = exp.paper
+        success = "-" if paper.get("success") is None else f"{_n(paper['success'])}%"
+        lines.append(f"| `{exp.name}` | {success}, {_n(paper['sequences'])} | {_result_text(exp, ours)} "
+                     f"| {_cell(choice)} | {result} | {len(readings)} |")
+    return "\n".join(lines) + "\n"
 
 
 def _table(rows, guessing):

@@ -213,6 +213,11 @@ def test_report_and_plot(cli, tmp_path):
     assert "ST1 27,380" in row and "misclassified 0.00019" in row
     assert "shortened: 3 of 10 trials" in row
     assert (tmp_path / "report.md").read_text() == result.stdout
+    overview = cli("report", str(tmp_path), "--overview")
+    assert overview.returncode == 0, overview.stderr
+    assert overview.stdout.splitlines()[2] == (f"| `{FAST}` | 100%, 39,850 | 3 trials: 0%, -; not in band "
+                                               "(shortened) | the literal (none tried) | - | 0 |")
+    assert (tmp_path / "report.md").read_text() == result.stdout   # the files as without --overview
     result = cli("plot", str(tmp_path))
     assert result.returncode == 0, result.stderr
     plots = tmp_path / "plots"

@@ -131,3 +131,35 @@ def test_plot_writes_a_figure_per_row_and_the_summary(tmp_path):
     assert written == [plots / "2c-q200-p200.png", plots / "3a-T100-N3.png", plots / "summary.png"]
     for path in written:
         assert path.read_bytes()[:8] == PNG
+
+
+def test_the_reproduction_documents_lead_table_is_the_overview_of_the_committed_results():
+    """docs/reproduction.md leads with ``lstm97 report docs/results --overview``: the table
+    must be regenerated whenever results are committed."""
+    from lstm97.report import overview
+
+    doc = (RESULTS.parent / "reproduction.md").read_text()
+    table = overview(summaries(RESULTS))
+    assert table in doc, "docs/reproduction.md's lead table is stale: paste `lstm97 report docs/results --overview`"
+
+
+def test_the_overview_names_the_nearest_reading_only_where_it_beats_the_literal(tmp_path):
+    from lstm97.report import overview
+
+    # 3b-T100-N3: the literal is 2.5 times too fast; a variant that solves 10 of 10 at the
+    # paper's pace comes nearer and is named; one that solves none is not
+    copy(tmp_path, "3b-T100-N3")
+    write_variant(tmp_path, "3b-T100-N3", 10, init_range=0.2)
+    slow = get_experiment("3b-T100-N3").variant(init_range=0.2)
+    records = [json.loads(line) for line in (tmp_path / f"{slow.name}.jsonl").read_text().splitlines()]
+    with open(tmp_path / f"{slow.name}.jsonl", "w") as f:
+        for r in records:
+            f.write(json.dumps(dict(r, sequences=43_000)) + "\n")
+    line = rows_of(overview(summaries(tmp_path)))["3b-T100-N3"]
+    assert line.endswith("| nearest tried: `init_range 0.2 instead of 0.1` "
+                         "| 10 trials: 100%, 43,000; **in band** | 1 |")
+    with open(tmp_path / f"{slow.name}.jsonl", "w") as f:
+        for r in records:
+            f.write(json.dumps(dict(r, solved=False, sequences=None)) + "\n")
+    line = rows_of(overview(summaries(tmp_path)))["3b-T100-N3"]
+    assert line.endswith("| the literal (no reading tried comes nearer) | - | 1 |")
