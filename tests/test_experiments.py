@@ -13,6 +13,7 @@ import pytest
 
 from lstm97 import TABLE10
 from lstm97.experiments import EXPERIMENTS, get_experiment, read_results, results_path, run_experiment, run_trial
+from lstm97.experiments.runner import _lanes
 
 # Weights per experiment as the paper's Tables 1-9 give them.
 PAPER_WEIGHTS = {
@@ -162,10 +163,17 @@ def test_dask_backend_gives_the_same_results(tmp_path):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
                                   dashboard_address=None, processes=True) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        # 3 trials on 2 threads: a task per thread, training its share in lanes
+        assert _lanes(get_experiment(FAST), [0, 1, 2], 2) == 4
         dask = run_experiment(FAST, tmp_path / "dask", trials=3, max_sequences=2000,
                               backend="dask", scheduler=cluster.scheduler_address)
+        # 2 trials on 2 threads: a task per trial
+        assert _lanes(get_experiment(FAST), [0, 1], 2) == 0
+        single = run_experiment(FAST, tmp_path / "single", trials=2, max_sequences=2000,
+                                backend="dask", scheduler=cluster.scheduler_address)
     local = run_experiment(FAST, tmp_path / "local", trials=3, max_sequences=2000, jobs=1)
     assert without_time(dask) == without_time(local)
+    assert without_time(single) == without_time(local)[:2]
 
 
 def test_sequential_construction_holds_the_cells_back_until_the_error_stalls():
@@ -336,3 +344,37 @@ def test_run_all_names_every_row_of_the_paper_and_of_the_study():
         cli._experiments(cli._parse(["run"]))
     with pytest.raises(ValueError, match="no variants"):
         cli._experiments(cli._parse(["run", "--guessing", "--set", "h_range=2"]))
+
+
+def test_an_interrupted_dask_run_stops_the_lanes_on_the_cluster(tmp_path):
+    """Dask cannot interrupt a running task (cancelling one only makes the scheduler forget
+    it); the run's stop event ends its lane tasks within a round, so the cluster's threads
+    are idle seconds after the run ends, not when the trials would."""
+    distributed = pytest.importorskip("distributed")
+
+    def running(client):
+        return sum(len(threads) for threads in
+                   client.run(lambda dask_worker: dict(dask_worker.active_threads)).values())
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster, \
+            distributed.Client(cluster) as client:
+        # 4 trials of adding-T100, which never meets ST3, to a cap of 2 million sequences:
+        # an hour of training, in two lane tasks; SIGTERM once both train
+        proc = subprocess.Popen([sys.executable, "-m", "lstm97", "run", "adding-T100", "--trials", "4",
+                                 "--max-sequences", "2000000", "--backend", "dask", "--scheduler",
+                                 cluster.scheduler_address, "--quiet", "--out", str(tmp_path)],
+                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        deadline = time.monotonic() + 60
+        while running(client) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert running(client) == 2
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+        deadline = time.monotonic() + 10
+        while running(client) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert running(client) == 0, "the run's tasks still train on the cluster"
+    assert read_results(results_path(tmp_path, get_experiment("adding-T100"))) == []

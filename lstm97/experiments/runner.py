@@ -5,9 +5,9 @@ parent process alone.  Running the same command again skips the trials already t
 so a run killed at any moment resumes with nothing lost and nothing counted twice: a
 line cut short by the kill is dropped and its trial runs again.  A run holds an
 exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.  Trials
-run in worker processes (:mod:`.pool`), or in this process; in each, the pending trials of an
-LSTM row train together in lockstep lanes (:func:`.trial.run_in_lanes`), with the records
-they would have alone.
+run in worker processes (:mod:`.pool`), in this process, or in the threads of a Dask
+cluster; in each, the pending trials of an LSTM row train together in lockstep lanes
+(:func:`.trial.run_in_lanes`), with the records they would have alone.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import errno
 import fcntl
 import json
 import os
+import uuid
 from pathlib import Path
 
 from .._lockstep import LANES
 from .._validation import check_choice, check_int, shown
 from .registry import Experiment, get_experiment, paper_order
-from .pool import _cores, map_trials
+from .pool import _cores, _records, map_trials
 from .seeding import check_seed
 from .trial import lockstep_rows, run_trial
 
@@ -137,17 +138,85 @@ def _locked(directory: Path):
 
 def _on_dask(exp, todo, options, scheduler):
     """Run the trials in ``todo`` on the Dask cluster at ``scheduler``, yielding each record
-    as soon as it is done; an interrupted run cancels what the cluster still holds."""
+    as soon as it is done; an interrupted run cancels what the cluster still holds.
+
+    Where the local backend would train in lanes (:func:`_lanes`, the cluster's threads as
+    its processes), each thread runs one task that trains lanes of trials, taking the next
+    pending trial from a queue on the scheduler whenever a lane frees up and sending each
+    record back through another as its trial ends; otherwise each trial is a task."""
     from .._optional import require
     distributed = require("distributed", "dask", what="the dask backend")
-    Client, as_completed = distributed.Client, distributed.as_completed
-    with Client(scheduler) as client:
-        futures = [client.submit(run_trial, exp, i, pure=False, **options) for i in todo]
+    with distributed.Client(scheduler) as client:
+        threads = max(1, sum(client.nthreads().values()))
+        lanes = _lanes(exp, todo, threads)
+        if not lanes:
+            futures = [client.submit(run_trial, exp, i, pure=False, **options) for i in todo]
+            try:
+                for future in distributed.as_completed(futures):
+                    yield future.result()
+            finally:
+                client.cancel(futures)
+            return
+        name = f"lstm97-{uuid.uuid4().hex}"
+        pending = distributed.Queue(f"{name}-trials", client=client)
+        done = distributed.Queue(f"{name}-records", client=client)
+        stop = distributed.Event(f"{name}-stop", client=client)
+        workers = min(threads, len(todo))
+        for i in todo:
+            pending.put(i)
+        for _ in range(workers):
+            pending.put(None)                   # one "no more trials" per task
+        futures = [client.submit(_dask_lanes, exp, options, lanes, name, pure=False) for _ in range(workers)]
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            finished = 0
+            while finished < workers:
+                try:
+                    record = done.get(timeout=1)
+                except TimeoutError:
+                    for future in futures:
+                        if future.status == "error":
+                            future.result()     # raises the task's exception here
+                    continue
+                if record is None:
+                    finished += 1
+                else:
+                    yield record
         finally:
+            # Dask does not interrupt a running task: the stop event ends each at its next
+            # round of lanes.
+            with contextlib.suppress(Exception):       # the cluster may be gone already
+                stop.set()
             client.cancel(futures)
+            for queue in (pending, done):
+                with contextlib.suppress(Exception):
+                    queue.close()
+
+
+class _Stopped(Exception):
+    """The run of a Dask task has stopped."""
+
+
+def _dask_lanes(exp, options, lanes, name):
+    """A task of :func:`_on_dask`: train the trials that the queue ``{name}-trials`` hands
+    out, ``lanes`` at a time in lockstep, as a local worker process does, and put each
+    record in the queue ``{name}-records`` as its trial ends, and None there when the trials
+    have run out; end within a round of lanes (and :data:`~.pool.REPORT_EVERY` seconds)
+    once the event ``{name}-stop`` is set."""
+    from distributed import Event, Queue
+    pending, done, stop = Queue(f"{name}-trials"), Queue(f"{name}-records"), Event(f"{name}-stop")
+
+    def trials():
+        while (trial := pending.get()) is not None:
+            yield trial
+
+    def check(trial, n):
+        if stop.is_set():
+            raise _Stopped
+
+    with contextlib.suppress(_Stopped):
+        for record in _records(exp, trials(), options, lanes, check):
+            done.put(record)
+        done.put(None)
 
 
 def _lanes(exp, todo, jobs) -> int:
@@ -187,7 +256,7 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         Cap on training sequences per trial; the experiment's by default.
     backend : {"local", "dask"}
         ``"local"``: worker processes of this run (:mod:`.pool`); ``"dask"``: the Dask
-        cluster at ``scheduler``.
+        cluster at ``scheduler``, each of its threads taking the place of a process.
     progress : callable, optional
         Called with each record as it is written.
     heartbeat : callable, optional
