@@ -25,7 +25,7 @@ from .._validation import check_choice, check_int, shown
 from .registry import Experiment, get_experiment, paper_order
 from .pool import _cores, _records, map_trials
 from .seeding import check_seed
-from .trial import lockstep_rows, run_trial
+from .trial import lockstep_rows
 
 __all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
 
@@ -140,23 +140,16 @@ def _on_dask(exp, todo, options, scheduler):
     """Run the trials in ``todo`` on the Dask cluster at ``scheduler``, yielding each record
     as soon as it is done; an interrupted run cancels what the cluster still holds.
 
-    Where the local backend would train in lanes (:func:`_lanes`, the cluster's threads as
-    its processes), each thread runs one task that trains lanes of trials, taking the next
-    pending trial from a queue on the scheduler whenever a lane frees up and sending each
-    record back through another as its trial ends; otherwise each trial is a task."""
+    Each of the cluster's threads (up to one per trial) runs one task that does what a local
+    worker process does: it takes the next pending trial from a queue on the scheduler
+    whenever it has room for one, trains its trials one at a time or in lanes
+    (:func:`_lanes`, the threads counted as processes), and sends each record back through
+    another queue as its trial ends."""
     from .._optional import require
     distributed = require("distributed", "dask", what="the dask backend")
     with distributed.Client(scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
         lanes = _lanes(exp, todo, threads)
-        if not lanes:
-            futures = [client.submit(run_trial, exp, i, pure=False, **options) for i in todo]
-            try:
-                for future in distributed.as_completed(futures):
-                    yield future.result()
-            finally:
-                client.cancel(futures)
-            return
         name = f"lstm97-{uuid.uuid4().hex}"
         pending = distributed.Queue(f"{name}-trials", client=client)
         done = distributed.Queue(f"{name}-records", client=client)
@@ -166,7 +159,7 @@ def _on_dask(exp, todo, options, scheduler):
             pending.put(i)
         for _ in range(workers):
             pending.put(None)                   # one "no more trials" per task
-        futures = [client.submit(_dask_lanes, exp, options, lanes, name, pure=False) for _ in range(workers)]
+        futures = [client.submit(_dask_worker, exp, options, lanes, name, pure=False) for _ in range(workers)]
         try:
             finished = 0
             while finished < workers:
@@ -183,7 +176,7 @@ def _on_dask(exp, todo, options, scheduler):
                     yield record
         finally:
             # Dask does not interrupt a running task: the stop event ends each at its next
-            # round of lanes.
+            # report of progress.
             with contextlib.suppress(Exception):       # the cluster may be gone already
                 stop.set()
             client.cancel(futures)
@@ -196,12 +189,12 @@ class _Stopped(Exception):
     """The run of a Dask task has stopped."""
 
 
-def _dask_lanes(exp, options, lanes, name):
+def _dask_worker(exp, options, lanes, name):
     """A task of :func:`_on_dask`: train the trials that the queue ``{name}-trials`` hands
-    out, ``lanes`` at a time in lockstep, as a local worker process does, and put each
-    record in the queue ``{name}-records`` as its trial ends, and None there when the trials
-    have run out; end within a round of lanes (and :data:`~.pool.REPORT_EVERY` seconds)
-    once the event ``{name}-stop`` is set."""
+    out, as a local worker process does (one at a time, or ``lanes`` at a time in
+    lockstep), and put each record in the queue ``{name}-records`` as its trial ends, and
+    None there when the trials have run out; end at the next report of progress (within
+    :data:`~.pool.REPORT_EVERY` seconds and a batch) once the event ``{name}-stop`` is set."""
     from distributed import Event, Queue
     pending, done, stop = Queue(f"{name}-trials"), Queue(f"{name}-records"), Event(f"{name}-stop")
 
