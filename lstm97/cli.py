@@ -142,6 +142,10 @@ def _run_options(p):
     p.add_argument("--backend", choices=BACKENDS, default="local",
                    help="local: worker processes on this machine; dask: a Dask cluster (needs --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--lanes", type=int, metavar="K",
+                   help="trials each process trains at once in lockstep: 4, 8 or 16, or 0 for one at a "
+                        "time (default: the fewest that hold a process's share); more lanes, more trials "
+                        "per hour, each trial slower; the records are the same")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no report; errors only")
 
 
@@ -278,7 +282,7 @@ def _run_each(experiments, args, report_each=True):
             records = run_experiment(exp, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
                                      max_sequences=args.max_sequences, backend=args.backend,
                                      scheduler=args.scheduler, progress=progress.record,
-                                     heartbeat=progress.heartbeat)
+                                     heartbeat=progress.heartbeat, lanes=args.lanes)
         finally:
             progress.close()
         rows.append(summarize(exp, records))

@@ -72,6 +72,8 @@ def test_unknown_experiment_names_the_close_matches(cli):
     (["run", FAST, "--jobs", "0"], "jobs must be a positive number"),
     (["run", FAST, "--backend", "mpi"], "invalid choice"),
     (["run", FAST, "--backend", "dask"], "needs a scheduler address"),
+    (["run", FAST, "--lanes", "3"], "lanes must be one of 0, 4, 8, 16, got 3"),
+    (["run", FAST, "--lanes", "-1"], "lanes must be at least 0"),
     (["run", FAST, "--set", "h_range"], "a setting is KEY=VALUE"),
     (["run", FAST, "--set", "colour=red"], "unknown option 'colour'"),
     (["run", FAST, "--set", "h_range=-1"], "h_range must be greater than 0"),
@@ -156,6 +158,16 @@ def test_results_do_not_depend_on_the_number_of_jobs(tmp_path):
     one = run_experiment(FAST, tmp_path / "one", trials=4, max_sequences=3000, jobs=1)
     two = run_experiment(FAST, tmp_path / "two", trials=4, max_sequences=3000, jobs=2)
     assert without_time(one) == without_time(two)
+
+
+def test_the_records_do_not_depend_on_the_lanes_asked_for(tmp_path):
+    runs = {k: run_experiment(FAST, tmp_path / str(k), trials=3, max_sequences=2000, jobs=1, lanes=k)
+            for k in (0, 4, 16)}
+    assert without_time(runs[0]) == without_time(runs[4]) == without_time(runs[16])
+    assert _lanes(get_experiment(FAST), [0, 1, 2], 1, 16) == 16
+    assert _lanes(get_experiment("2a-p100").variant(construction="sequential"), [0, 1, 2], 1, 8) == 0
+    with pytest.raises(TypeError, match="lanes must be an integer"):
+        run_experiment(FAST, tmp_path, trials=1, lanes=8.0)
 
 
 def test_dask_backend_gives_the_same_results(tmp_path):

@@ -136,7 +136,7 @@ def _locked(directory: Path):
         os.close(fd)
 
 
-def _on_dask(exp, todo, options, scheduler):
+def _on_dask(exp, todo, options, scheduler, lanes=None):
     """Run the trials in ``todo`` on the Dask cluster at ``scheduler``, yielding each record
     as soon as it is done; an interrupted run cancels what the cluster still holds.
 
@@ -149,7 +149,7 @@ def _on_dask(exp, todo, options, scheduler):
     distributed = require("distributed", "dask", what="the dask backend")
     with distributed.Client(scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
-        lanes = _lanes(exp, todo, threads)
+        lanes = _lanes(exp, todo, threads, lanes)
         name = f"lstm97-{uuid.uuid4().hex}"
         pending = distributed.Queue(f"{name}-trials", client=client)
         done = distributed.Queue(f"{name}-records", client=client)
@@ -212,12 +212,15 @@ def _dask_worker(exp, options, lanes, name):
         done.put(None)
 
 
-def _lanes(exp, todo, jobs) -> int:
+def _lanes(exp, todo, jobs, asked=None) -> int:
     """How many lockstep lanes each process of the local backend trains the pending trials
-    ``todo`` in, or 0 for one at a time: when their row can (:func:`~.trial.lockstep_rows`)
-    and each process has at least two of them, the fewest lanes that hold a process's share
-    (the trials split evenly over the ``jobs`` processes, as :func:`~.pool.map_trials`
-    counts them), at most the widest."""
+    ``todo`` in, or 0 for one at a time: ``asked`` if given (0 where the row cannot train in
+    lanes); else, when their row can (:func:`~.trial.lockstep_rows`) and each process has
+    at least two of them, the fewest lanes that hold a process's share (the trials split
+    evenly over the ``jobs`` processes, as :func:`~.pool.map_trials` counts them), at most
+    the widest."""
+    if asked is not None:
+        return asked if lockstep_rows(exp) else 0
     workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
     share = -(-len(todo) // workers)
     if share < 2 or not lockstep_rows(exp):
@@ -227,7 +230,7 @@ def _lanes(exp, todo, jobs) -> int:
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
                    max_sequences=None, backend="local", scheduler=None, progress=None,
-                   heartbeat=None) -> list[dict]:
+                   heartbeat=None, lanes=None) -> list[dict]:
     """Run (or finish) ``trials`` trials of ``experiment`` into ``directory``.
 
     Parameters
@@ -255,6 +258,11 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     heartbeat : callable, optional
         Called as ``heartbeat(trial, n)`` with the sequences a running trial has trained
         so far, about twice a second (``local`` backend only).
+    lanes : {None, 0, 4, 8, 16}
+        How many trials each process trains at once: None chooses (see ``jobs``); 0 trains
+        them one at a time.  Lanes trade a trial's latency for throughput: in 8 lanes each
+        trial takes about 2.8 times as long as alone, while a core trains about 2.9 times
+        as many trial-steps (docs: README, "Speed and memory").  The records are the same.
 
     Returns
     -------
@@ -271,6 +279,8 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     if jobs == 0:
         raise ValueError("jobs must be a positive number of processes, or -1 for all cores, got 0")
     check_choice("backend", backend, BACKENDS)
+    if lanes is not None:
+        check_choice("lanes", check_int("lanes", lanes, 0), (0, *LANES))
     if backend == "dask" and not scheduler:
         raise ValueError("the dask backend needs a scheduler address (e.g. tcp://127.0.0.1:8786)")
     directory = Path(directory)
@@ -288,8 +298,8 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         finished = {record["trial"] for record in done}
         todo = [i for i in range(trials) if i not in finished]
         if todo:
-            records = (map_trials(exp, todo, options, jobs, heartbeat, lanes=_lanes(exp, todo, jobs))
-                       if backend == "local" else _on_dask(exp, todo, options, scheduler))
+            records = (map_trials(exp, todo, options, jobs, heartbeat, lanes=_lanes(exp, todo, jobs, lanes))
+                       if backend == "local" else _on_dask(exp, todo, options, scheduler, lanes))
             # closing(): whatever ends the loop stops the workers now, not when the
             # generator is collected.
             with open(path, "a", encoding="utf-8") as f, contextlib.closing(records):

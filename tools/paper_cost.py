@@ -1,0 +1,90 @@
+"""What the whole paper costs on this machine: a projection from measured parts.
+
+    python tools/paper_cost.py [RESULTS_DIR] [SECONDS_PER_ROW]
+
+For every LSTM row of the paper (``lstm97 run --all``), two figures are combined:
+
+- the CPU time a trial's training sequence takes in lanes of 8 (``run_in_lanes``, as
+  ``lstm97 run`` trains), measured here over SECONDS_PER_ROW seconds (default 3) of eight
+  fresh trials, from their second round on (the test at a trial's end is left out);
+- how many sequences a trial trains, from the committed records in RESULTS_DIR (default
+  docs/results): a solved trial's ``trained``, and for a trial that was not solved the
+  experiment's cap (the paper's), which it would have run to had it not been cut.
+
+It prints, per row, the paper's trials, the mean sequences per trial, the µs per sequence
+per trial in lanes, the core-hours of the paper's trials, and the hours of its longest
+trial when it shares a lane group of 8 (in lanes, every trial of the group waits for the
+whole group's step); then the totals.  The figures are a projection, not a timing of
+``lstm97 run --all``: the records are our literal reading's, and unsolved trials are
+assumed to run to the cap.
+"""
+
+import statistics
+import sys
+import time
+
+from lstm97.experiments import EXPERIMENTS, collect, get_experiment
+from lstm97.experiments.trial import Trial, lockstep_rows, run_in_lanes
+
+K = 8
+
+
+class _Enough(Exception):
+    pass
+
+
+def us_per_sequence(exp, seconds):
+    """CPU µs per trained sequence per trial, trials of ``exp`` in K lanes (or one at a time
+    where the row cannot train in lanes, then per trial alone)."""
+    marks = []
+
+    def progress(trial, n):
+        marks.append((time.process_time(), trial, n))
+        if marks[-1][0] - marks[0][0] > seconds:
+            raise _Enough
+
+    trials = [Trial(exp, i) for i in range(K)]
+    try:
+        if lockstep_rows(exp):
+            for _ in run_in_lanes(iter(trials), K, progress=progress):
+                pass
+        else:
+            trial = trials[0]
+            trial.run(progress=lambda n: progress(0, n))
+    except _Enough:
+        pass
+    # from the end of the first round to the last mark: sequences trained by all trials
+    first, last = marks[0][0], marks[-1][0]
+    start = {t: n for c, t, n in marks if c == first}
+    end = {}
+    for _, t, n in marks:
+        end[t] = n
+    trained = sum(end[t] - start.get(t, 0) for t in end)
+    return (last - first) / trained * 1e6, lockstep_rows(exp)
+
+
+def main(directory="docs/results", seconds=3.0):
+    records = collect(directory)
+    rows = list(EXPERIMENTS)                 # what `lstm97 run --all` runs
+    print("| row | trials | sequences per trial | µs per sequence (lanes of 8) | core-hours "
+          "| longest trial, h |")
+    print("|---|---|---|---|---|---|")
+    total = longest = 0.0
+    for name in rows:
+        exp = get_experiment(name)
+        done = records.get(name, [])
+        per_trial = [r["trained"] if r["solved"] else exp.max_sequences for r in done] or [exp.max_sequences]
+        mean = statistics.fmean(per_trial)
+        us, lanes = us_per_sequence(exp, seconds)
+        hours = exp.trials * mean * us / 3.6e9
+        slowest = max(per_trial) * us * (K if lanes else 1) / 3.6e9
+        total += hours
+        longest = max(longest, slowest)
+        print(f"| `{name}` | {exp.trials} | {mean:,.0f} | {us:,.1f}{'' if lanes else ' (alone)'} "
+              f"| {hours:.2f} | {slowest:.2f} |", flush=True)
+    print(f"\nAll {len(rows)} rows: {total:.1f} core-hours, {total / 2:.1f} h on 2 cores; "
+          f"the longest trial {longest:.1f} h in lanes of {K}.")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2], *(float(a) for a in sys.argv[2:3]))
