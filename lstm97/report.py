@@ -224,15 +224,24 @@ def _is_reading(exp, present) -> bool:
     return bool(exp.options) and getattr(exp, "is_lstm", False) and exp.base in present
 
 
-def _readings_table(rows, present) -> list[str]:
-    """Every reading tried (a variant of a paper row in ``rows``, whose names are
-    ``present``), under its row in the paper's order, nearest to the paper first
-    (:func:`~lstm97.experiments.sweep.distance`)."""
+def _tried(rows, present) -> dict:
+    """The readings tried of each paper row in ``rows`` (:func:`_is_reading`, with
+    ``present`` the rows' names): ``{row: [(variant, summary), ...]}``, nearest to the paper
+    first (:func:`~lstm97.experiments.sweep.distance`, then success, then name)."""
     tried = {}
     for ours in rows:
         exp = get_experiment(ours["experiment"])
         if _is_reading(exp, present):
             tried.setdefault(exp.base, []).append((exp, ours))
+    return {base: sorted(cells, key=lambda r: (distance(*r), -r[1]["success"], r[0].name))
+            for base, cells in tried.items()}
+
+
+def _readings_table(rows, present) -> list[str]:
+    """Every reading tried (a variant of a paper row in ``rows``, whose names are
+    ``present``), under its row in the paper's order, nearest to the paper first
+    (:func:`~lstm97.experiments.sweep.distance`)."""
+    tried = _tried(rows, present)
     if not tried:
         return []
     lines = ["", "Readings tried: every variant of a row in this directory (`lstm97 sweep ROW --catalogue` "
@@ -241,7 +250,7 @@ def _readings_table(rows, present) -> list[str]:
              "mean (median) | distance | in band |",
              "|---|---|---|---|---|---|---|"]
     for base in [r["experiment"] for r in rows if r["experiment"] in tried]:
-        for exp, ours in sorted(tried[base], key=lambda r: (distance(*r), -r[1]["success"], r[0].name)):
+        for exp, ours in tried[base]:
             d = distance(exp, ours)
             verdict = {True: "yes", False: "no", None: "-"}[in_band(exp, ours)]
             if shortened(exp, ours):
@@ -275,11 +284,7 @@ def overview(rows) -> str:
     nearest the paper (:func:`~lstm97.experiments.sweep.distance`) if it comes nearer than
     the literal, else the literal.  docs/reproduction.md leads with this table."""
     by_name = {r["experiment"]: r for r in rows}
-    tried = {}
-    for ours in rows:
-        exp = get_experiment(ours["experiment"])
-        if _is_reading(exp, by_name):
-            tried.setdefault(exp.base, []).append((exp, ours))
+    tried = _tried(rows, by_name)
     lines = ["| row | paper: % success, mean | literal reading | best reading found | its result "
              "| readings tried |",
              "|---|---|---|---|---|---|"]
@@ -296,7 +301,7 @@ def overview(rows) -> str:
         elif in_band(exp, ours):
             choice, result = "the literal (in band)", "-"
         else:
-            nearest = min(readings, key=lambda r: (distance(*r), -r[1]["success"], r[0].name), default=None)
+            nearest = readings[0] if readings else None
             if nearest is not None and distance(*nearest) < distance(exp, ours):
                 choice, result = f"nearest tried: `{variant_text(nearest[0])}`", _result_text(*nearest)
             else:
