@@ -304,7 +304,7 @@ def _results(directory, found):
 
 def _write_report(directory):
     """Write DIR/report.md, DIR/summary.json and DIR/summary.csv over every experiment in
-    ``directory``; return the report's text."""
+    ``directory``; return the report's text and the summaries it was made from."""
     rows = _results(directory, summaries(directory) if Path(directory).is_dir() else [])
     text = report(rows)
     try:
@@ -312,7 +312,7 @@ def _write_report(directory):
         (Path(directory) / "report.md").write_text(text)
     except OSError as exc:
         raise ValueError(f"cannot write the report to {str(directory)!r}: {exc}") from None
-    return text
+    return text, rows
 
 
 def _errorflow(args):
@@ -357,8 +357,8 @@ def main(argv=None) -> int:
         elif args.command == "readings":
             _readings(args)
         elif args.command == "report":
-            text = _write_report(args.directory)
-            print(overview(summaries(args.directory)) if args.overview else text, end="")
+            text, rows = _write_report(args.directory)
+            print(overview(rows) if args.overview else text, end="")
         elif args.command == "plot":
             paths = plot(args.directory) if Path(args.directory).is_dir() else []
             for path in _results(args.directory, paths):

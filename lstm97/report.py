@@ -301,9 +301,8 @@ def overview(rows) -> str:
         elif in_band(exp, ours):
             choice, result = "the literal (in band)", "-"
         else:
-            nearest = readings[0] if readings else None
-            if nearest is not None and distance(*nearest) < distance(exp, ours):
-                choice, result = f"nearest tried: `{variant_text(nearest[0])}`", _result_text(*nearest)
+            if readings and distance(*readings[0]) < distance(exp, ours):   # nearest first
+                choice, result = f"nearest tried: `{variant_text(readings[0][0])}`", _result_text(*readings[0])
             else:
                 choice = "the literal (no reading tried comes nearer)" if readings else "the literal (none tried)"
                 result = "-"
