@@ -247,6 +247,10 @@ class TaskDataset:
         return len(self.lengths)
 
 
+#: The most outputs :meth:`SequenceBatch.judged` hands a criterion at once (256 KiB of float64).
+JUDGED_VALUES = 32768
+
+
 @dataclass(frozen=True, eq=False)
 class SequenceBatch:
     """Sequences of a task one after another, as the engine trains them in one call.
@@ -326,9 +330,12 @@ class SequenceBatch:
                              [self.sequences[i] for i in indices])
 
     def judged(self, outputs, steps):
-        """The rows a criterion judges (``steps`` "end" or "all", see :func:`abs_criterion`):
-        ``(rows, sequence of each row, outputs there)``; refuses outputs of the wrong shape
-        or non-finite at those rows."""
+        """The rows a criterion judges (``steps`` "end" or "all", see :func:`abs_criterion`),
+        in pieces of at most :data:`JUDGED_VALUES` outputs: yields ``(at, sequence of each
+        row, outputs there)``, ``at`` indexing those rows of any per-step array (a slice where
+        they are consecutive); refuses outputs of the wrong shape or non-finite at those rows.
+        A piece's temporaries stay in the cache: Exp 2a's batches judge 2.6 million outputs,
+        and whole-batch temporaries of that size cost more in fresh pages than in arithmetic."""
         outputs = np.asarray(outputs, dtype=np.float64)
         if outputs.shape != self.targets.shape:
             raise ValueError(f"outputs must have shape {self.targets.shape} (the batch's steps), got {outputs.shape}")
@@ -337,10 +344,14 @@ class SequenceBatch:
         else:
             rows = np.flatnonzero(self.target_mask)
             owner = np.searchsorted(self.offsets, rows, side="right") - 1
-        out = outputs[rows]
-        if not np.isfinite(out).all():
-            raise ValueError("outputs has NaN or inf at a step the criterion judges")
-        return rows, owner, out
+        every = len(rows) == len(outputs)                  # then rows is 0 .. N-1
+        size = max(1, JUDGED_VALUES // max(1, outputs.shape[1]))
+        for a in range(0, len(rows), size):
+            at = slice(a, a + size) if every else rows[a:a + size]
+            out = outputs[at]
+            if not np.isfinite(out).all():
+                raise ValueError("outputs has NaN or inf at a step the criterion judges")
+            yield at, owner[a:a + size], out
 
 
 class Task:
@@ -434,16 +445,17 @@ class Task:
     def is_correct_batch(self, outputs, batch):
         """:meth:`is_correct` of every sequence of ``batch`` (a `SequenceBatch`) at once, from
         their concatenated ``outputs`` (shape ``(N, n_outputs)``); ``ndarray of bool, (n,)``."""
-        rows, owner, out = batch.judged(outputs, self.criterion_steps)
-        err = np.abs(out - batch.criterion_targets[rows])
-        wrong = (err > self.tolerance if self._inclusive else err >= self.tolerance).any(axis=1)
-        return np.bincount(owner, weights=wrong, minlength=len(batch)) == 0
+        wrong = np.zeros(len(batch), dtype=bool)
+        for at, owner, out in batch.judged(outputs, self.criterion_steps):
+            err = np.abs(out - batch.criterion_targets[at])
+            wrong[owner[(err > self.tolerance if self._inclusive else err >= self.tolerance).any(axis=1)]] = True
+        return ~wrong
 
     def abs_error_batch(self, outputs, batch):
         """:meth:`abs_error` of every sequence of ``batch`` at once; ``ndarray of float, (n,)``."""
-        rows, owner, out = batch.judged(outputs, self.criterion_steps)
         worst = np.full(len(batch), -np.inf)
-        np.maximum.at(worst, owner, np.abs(out - batch.criterion_targets[rows]).max(axis=1))
+        for at, owner, out in batch.judged(outputs, self.criterion_steps):
+            np.maximum.at(worst, owner, np.abs(out - batch.criterion_targets[at]).max(axis=1))
         return worst
 
     def abs_error(self, outputs, sequence):

@@ -244,9 +244,10 @@ class EmbeddedReber(Task):
         ``ndarray of bool, (n,)``."""
         if batch.legal_next is None:
             raise ValueError("batch has no legal_next: its strings were not drawn by EmbeddedReber")
-        rows, owner, out = batch.judged(outputs, "all")
-        wrong = ~_separated(out, batch.legal_next[rows])
-        return np.bincount(owner, weights=wrong, minlength=len(batch)) == 0
+        wrong = np.zeros(len(batch), dtype=bool)
+        for at, owner, out in batch.judged(outputs, "all"):
+            wrong[owner[~_separated(out, batch.legal_next[at])]] = True
+        return ~wrong
 
 
 def _separated(outputs, legal):
