@@ -27,6 +27,7 @@ from . import __version__
 from .experiments import (BACKENDS, COMPETITORS, CONSTRUCTIONS, EXPERIMENTS, GUESSING, OPTIONS, get_experiment,
                           paper_order, parse_settings, read_results, results_path, run_experiment, summarize,
                           write_summary)
+from .experiments.runner import CHECKPOINT_EVERY
 from .experiments.readings import CATALOGUE, best_reading, readings, screen
 from .experiments.sweep import grid, parse_grid, ranking
 from .models import UPDATE_MODES
@@ -146,6 +147,9 @@ def _run_options(p):
                    help="trials each process trains at once in lockstep: 4, 8 or 16, or 0 for one at a "
                         "time (default: the fewest that hold a process's share); more lanes, more trials "
                         "per hour, each trial slower; the records are the same")
+    p.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
+                   help="save each running trial's state this often (default: %(default)g), so that a "
+                        "run killed mid-trial resumes from there; 0: never")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no report; errors only")
 
 
@@ -282,7 +286,8 @@ def _run_each(experiments, args, report_each=True):
             records = run_experiment(exp, args.out, trials=trials, seed=args.seed, jobs=args.jobs,
                                      max_sequences=args.max_sequences, backend=args.backend,
                                      scheduler=args.scheduler, progress=progress.record,
-                                     heartbeat=progress.heartbeat, lanes=args.lanes)
+                                     heartbeat=progress.heartbeat, lanes=args.lanes,
+                                     checkpoint_every=args.checkpoint_every)
         finally:
             progress.close()
         rows.append(summarize(exp, records))

@@ -13,7 +13,7 @@ import pytest
 
 from lstm97 import TABLE10
 from lstm97.experiments import EXPERIMENTS, get_experiment, read_results, results_path, run_experiment, run_trial
-from lstm97.experiments.runner import _lanes
+from lstm97.experiments.runner import choose_lanes
 
 # Weights per experiment as the paper's Tables 1-9 give them.
 PAPER_WEIGHTS = {
@@ -164,8 +164,8 @@ def test_the_records_do_not_depend_on_the_lanes_asked_for(tmp_path):
     runs = {k: run_experiment(FAST, tmp_path / str(k), trials=3, max_sequences=2000, jobs=1, lanes=k)
             for k in (0, 4, 16)}
     assert without_time(runs[0]) == without_time(runs[4]) == without_time(runs[16])
-    assert _lanes(get_experiment(FAST), [0, 1, 2], 1, 16) == 16
-    assert _lanes(get_experiment("2a-p100").variant(construction="sequential"), [0, 1, 2], 1, 8) == 0
+    assert choose_lanes(get_experiment(FAST), [0, 1, 2], 1, 16) == 16
+    assert choose_lanes(get_experiment("2a-p100").variant(construction="sequential"), [0, 1, 2], 1, 8) == 0
     with pytest.raises(TypeError, match="lanes must be an integer"):
         run_experiment(FAST, tmp_path, trials=1, lanes=8.0)
 
@@ -176,11 +176,11 @@ def test_dask_backend_gives_the_same_results(tmp_path):
                                   dashboard_address=None, processes=True) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         # 3 trials on 2 threads: a task per thread, training its share in lanes
-        assert _lanes(get_experiment(FAST), [0, 1, 2], 2) == 4
+        assert choose_lanes(get_experiment(FAST), [0, 1, 2], 2) == 4
         dask = run_experiment(FAST, tmp_path / "dask", trials=3, max_sequences=2000,
                               backend="dask", scheduler=cluster.scheduler_address)
         # 2 trials on 2 threads: a task per trial
-        assert _lanes(get_experiment(FAST), [0, 1], 2) == 0
+        assert choose_lanes(get_experiment(FAST), [0, 1], 2) == 0
         single = run_experiment(FAST, tmp_path / "single", trials=2, max_sequences=2000,
                                 backend="dask", scheduler=cluster.scheduler_address)
     local = run_experiment(FAST, tmp_path / "local", trials=3, max_sequences=2000, jobs=1)

@@ -21,7 +21,7 @@ from conftest import random_case
 from lstm97 import LSTM, _core, _lockstep, table10
 from lstm97.experiments import Trial, get_experiment, run_experiment, run_trial
 from lstm97.experiments import trial as trial_module
-from lstm97.experiments.runner import _lanes, read_results, results_path
+from lstm97.experiments.runner import LANES_MAX_WEIGHTS, choose_lanes, read_results, results_path
 from lstm97.experiments.trial import run_in_lanes
 from lstm97.models.lstm import train_in_lanes
 from lstm97.tasks import Adding
@@ -296,12 +296,16 @@ def test_the_runner_stores_the_same_records_with_lanes_or_workers(tmp_path, jobs
 
 def test_lstm97_run_chooses_lanes_for_the_trials_of_an_lstm_row_in_this_process():
     lstm, reber = get_experiment("adding-T100"), get_experiment("reber-3x2-lr0.5[update=step]")
-    assert [_lanes(lstm, list(range(n)), 1) for n in (1, 2, 4, 5, 8, 9, 20)] == [0, 4, 4, 8, 8, 16, 16]
-    assert _lanes(reber, list(range(30)), 1) == 16
+    assert [choose_lanes(lstm, list(range(n)), 1) for n in (1, 2, 4, 5, 8, 9, 20)] == [0, 4, 4, 8, 8, 16, 16]
+    assert choose_lanes(reber, list(range(30)), 1) == 16
     # two worker processes: the lanes hold each one's share
-    assert [_lanes(lstm, list(range(n)), 2) for n in (2, 3, 4, 9, 16, 17, 40)] == [0, 4, 4, 8, 8, 16, 16]
+    assert [choose_lanes(lstm, list(range(n)), 2) for n in (2, 3, 4, 9, 16, 17, 40)] == [0, 4, 4, 8, 8, 16, 16]
     for name in ("2a-p4-rtrl-lr10.0", "2a-p100[construction=sequential]", "guess-parity-A1"):
-        assert _lanes(get_experiment(name), list(range(20)), 1) == 0
+        assert choose_lanes(get_experiment(name), list(range(20)), 1) == 0
+    # Exps 2a/2b's nets (10,504 weights) train faster alone, unless lanes are asked for
+    wide = get_experiment("2b-p100")
+    assert wide.topology.n_weights > LANES_MAX_WEIGHTS >= get_experiment("2c-q1000-p1000").topology.n_weights
+    assert (choose_lanes(wide, list(range(18)), 2), choose_lanes(wide, list(range(18)), 2, 8)) == (0, 8)
 
 
 def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):

@@ -4,17 +4,18 @@
 
 For every LSTM row of the paper (``lstm97 run --all``), two figures are combined:
 
-- the CPU time a trial's training sequence takes in lanes of 8 (``run_in_lanes``, as
-  ``lstm97 run`` trains), measured here over SECONDS_PER_ROW seconds (default 3) of eight
-  fresh trials, in whole rounds of the lanes from their second on;
+- the CPU time a trial's training sequence takes as ``lstm97 run`` trains it on 2 cores: in
+  the lanes that ``choose_lanes`` gives the row's trials over 2 processes (``run_in_lanes``),
+  or alone where it gives none; measured here over SECONDS_PER_ROW seconds (default 3) of
+  as many fresh trials, in whole rounds of the lanes from their second on;
 - how many sequences a trial trains, from the committed records in RESULTS_DIR (default
   docs/results): a solved trial's ``trained``, and for a trial that was not solved the
   experiment's cap (the paper's), which it would have run to had it not been cut.
 
-It prints, per row, the paper's trials, the mean sequences per trial, the µs per sequence
-per trial in lanes, the core-hours of the paper's trials, and the hours of its longest
-trial when it shares a lane group of 8 (in lanes, every trial of the group waits for the
-whole group's step); then the totals.  The figures are a projection, not a timing of
+It prints, per row, the paper's trials, the mean sequences per trial, the lanes and the µs
+per sequence per trial in them, the core-hours of the paper's trials, and the hours of its
+longest trial (in lanes, every trial of the group waits for the whole group's step); then
+the totals.  The figures are a projection, not a timing of
 ``lstm97 run --all``: the records are our literal reading's, and unsolved trials are
 assumed to run to the cap.
 """
@@ -24,18 +25,19 @@ import sys
 import time
 
 from lstm97.experiments import EXPERIMENTS, collect, get_experiment
-from lstm97.experiments.trial import Trial, lockstep_rows, run_in_lanes
+from lstm97.experiments.runner import choose_lanes
+from lstm97.experiments.trial import Trial, run_in_lanes
 
-K = 8
+JOBS = 2
 
 
 class _Enough(Exception):
     pass
 
 
-def us_per_sequence(exp, seconds):
-    """CPU µs per trained sequence per trial, trials of ``exp`` in K lanes (or one at a time
-    where the row cannot train in lanes, then per trial alone).
+def us_per_sequence(exp, seconds, lanes):
+    """CPU µs per trained sequence per trial, trials of ``exp`` in ``lanes`` lanes (or, for
+    0, one trial alone).
 
     Progress comes once per trial after each round of lanes; the time and the sequences
     are counted from the end of the first round to the end of the last whole round, so no
@@ -51,10 +53,10 @@ def us_per_sequence(exp, seconds):
             rounds.append([])
         rounds[-1].append((now, trial, n))
 
-    trials = [Trial(exp, i) for i in range(K)]
+    trials = [Trial(exp, i) for i in range(max(lanes, 1))]
     try:
-        if lockstep_rows(exp):
-            for _ in run_in_lanes(iter(trials), K, progress=progress):
+        if lanes:
+            for _ in run_in_lanes(iter(trials), lanes, progress=progress):
                 pass
         else:
             trials[0].run(progress=lambda n: progress(0, n))
@@ -66,30 +68,30 @@ def us_per_sequence(exp, seconds):
     start = {t: n for _, t, n in whole[0]}
     end = {t: n for r in whole for _, t, n in r}
     trained = sum(n - start.get(t, 0) for t, n in end.items())
-    return (whole[-1][-1][0] - whole[0][-1][0]) / trained * 1e6, lockstep_rows(exp)
+    return (whole[-1][-1][0] - whole[0][-1][0]) / trained * 1e6
 
 
 def main(directory="docs/results", seconds=3.0):
     records = collect(directory)
     rows = list(EXPERIMENTS)                 # what `lstm97 run --all` runs
-    print("| row | trials | sequences per trial | µs per sequence (lanes of 8) | core-hours "
-          "| longest trial, h |")
-    print("|---|---|---|---|---|---|")
+    print("| row | trials | sequences per trial | lanes | µs per sequence | core-hours | longest trial, h |")
+    print("|---|---|---|---|---|---|---|")
     total = longest = 0.0
     for name in rows:
         exp = get_experiment(name)
         done = records.get(name, [])
         per_trial = [r["trained"] if r["solved"] else exp.max_sequences for r in done] or [exp.max_sequences]
         mean = statistics.fmean(per_trial)
-        us, lanes = us_per_sequence(exp, seconds)
+        lanes = choose_lanes(exp, list(range(exp.trials)), JOBS)
+        us = us_per_sequence(exp, seconds, lanes)
         hours = exp.trials * mean * us / 3.6e9
-        slowest = max(per_trial) * us * (K if lanes else 1) / 3.6e9
+        slowest = max(per_trial) * us * max(lanes, 1) / 3.6e9
         total += hours
         longest = max(longest, slowest)
-        print(f"| `{name}` | {exp.trials} | {mean:,.0f} | {us:,.1f}{'' if lanes else ' (alone)'} "
+        print(f"| `{name}` | {exp.trials} | {mean:,.0f} | {lanes or 'alone'} | {us:,.1f} "
               f"| {hours:.2f} | {slowest:.2f} |", flush=True)
-    print(f"\nAll {len(rows)} rows: {total:.1f} core-hours, {total / 2:.1f} h on 2 cores; "
-          f"the longest trial {longest:.1f} h in lanes of {K}.")
+    print(f"\nAll {len(rows)} rows: {total:.1f} core-hours, {total / JOBS:.1f} h on {JOBS} cores; "
+          f"the longest trial {longest:.1f} h.")
 
 
 if __name__ == "__main__":

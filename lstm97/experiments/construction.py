@@ -24,6 +24,8 @@ class SequentialConstruction:
 
     window = 500
     patience = 2
+    #: What a trial's checkpoint does not store: the trial builds it anew (.checkpoint).
+    _REBUILT = ("net", "cells")
 
     def __init__(self, net, rng, at=None):
         self.net, self.rng, self.at = net, rng, at

@@ -86,6 +86,8 @@ class Criterion(Protocol):
 class _Monitor:
     solved = False
     sequences = None
+    #: What a trial's checkpoint does not store: the trial builds these anew (.checkpoint).
+    _REBUILT = ("criterion", "task", "sets", "both")
 
     def __init__(self, criterion, task, test_rng, sets):
         self.criterion, self.task, self.test_rng, self.sets = criterion, task, test_rng, sets

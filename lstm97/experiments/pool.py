@@ -14,6 +14,7 @@ progress report.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -22,7 +23,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 
-from .trial import Trial, make_trial, run_in_lanes
+from .checkpoint import Keeper
+from .trial import make_trial, run_in_lanes
 
 __all__ = ["map_trials"]
 
@@ -44,16 +46,29 @@ def _throttled(report):
     return progress
 
 
-def _records(experiment, trials, options, lanes, report) -> Iterator[dict]:
+def _records(experiment, trials, options, lanes, report, checkpoints=None) -> Iterator[dict]:
     """Run ``trials`` (an iterable of indices, taken one at a time as there is room) and yield
     each record as its trial ends: one trial after another, or ``lanes`` at a time in
-    lockstep; ``report(trial, n)`` gets the sequences trained, throttled."""
+    lockstep; ``report(trial, n)`` gets the sequences trained, throttled.  With
+    ``checkpoints`` (a directory and seconds), each trial resumes from its checkpoint there
+    and saves one every so many seconds (:class:`.checkpoint.Keeper`)."""
     progress = _throttled(report)
+    keeper = Keeper(checkpoints[0], experiment, checkpoints[1]) if checkpoints else None
+
+    def made(i):
+        make = functools.partial(make_trial, experiment, i, **options)
+        return keeper.trial(i, make) if keeper is not None else make()
+
+    def tick(trial, n):
+        progress(trial, n)
+        if keeper is not None:
+            keeper.tick(trial)
+
     if lanes:
-        yield from run_in_lanes((Trial(experiment, i, **options) for i in trials), lanes, progress=progress)
+        yield from run_in_lanes((made(i) for i in trials), lanes, progress=tick)
         return
     for trial in trials:
-        yield make_trial(experiment, trial, **options).run(progress=lambda n, trial=trial: progress(trial, n))
+        yield made(trial).run(progress=functools.partial(tick, trial))
 
 
 def _requests(conn) -> Iterator[int]:
@@ -66,14 +81,14 @@ def _requests(conn) -> Iterator[int]:
         yield trial
 
 
-def _worker(conn, experiment, options, lanes):
+def _worker(conn, experiment, options, lanes, checkpoints=None):
     # The run decides when its workers stop: a Ctrl-C in the terminal reaches the whole
     # process group, and the run then terminates its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
             for record in _records(experiment, _requests(conn), options, lanes,
-                                   lambda trial, n: conn.send(("progress", trial, n))):
+                                   lambda trial, n: conn.send(("progress", trial, n)), checkpoints):
                 conn.send(("done", record["trial"], record))
         except Exception:
             conn.send(("failed", None, traceback.format_exc()))
@@ -91,27 +106,30 @@ def _cores():
 
 
 def map_trials(experiment, trials, options: dict, jobs: int,
-               heartbeat: Callable[[int, int], None] | None = None, lanes: int = 0) -> Iterator[dict]:
-    """Run ``trials`` (indices) of ``experiment`` with ``options`` for :class:`Trial`;
+               heartbeat: Callable[[int, int], None] | None = None, lanes: int = 0,
+               checkpoints: tuple | None = None) -> Iterator[dict]:
+    """Run ``trials`` (indices) of ``experiment`` with ``options`` for :class:`.trial.Trial`;
     yield each record when its trial ends (in the order they end).
 
     ``jobs`` worker processes (-1: one per core; 1: in this process), each training its
     trials one at a time, or with ``lanes`` (one of :data:`lstm97._lockstep.LANES`) that many
     at once in lockstep.  ``heartbeat(trial, n)`` is called in this process with the
-    sequences a running trial has trained.
+    sequences a running trial has trained.  ``checkpoints``, if given, is ``(directory,
+    seconds)``: each trial resumes from its checkpoint in ``directory`` and saves one every
+    so many seconds (:mod:`.checkpoint`).
     """
     trials = list(trials)
     report = heartbeat or (lambda trial, n: None)
     jobs = min(_cores() if jobs == -1 else jobs, len(trials))
     if jobs <= 1:
-        yield from _records(experiment, trials, options, lanes, report)
+        yield from _records(experiment, trials, options, lanes, report, checkpoints)
         return
     ctx = multiprocessing.get_context("spawn")
     workers, running, queue = [], {}, iter(trials)
     try:
         for _ in range(jobs):
             ours, theirs = ctx.Pipe()
-            process = ctx.Process(target=_worker, args=(theirs, experiment, options, lanes), daemon=True,
+            process = ctx.Process(target=_worker, args=(theirs, experiment, options, lanes, checkpoints), daemon=True,
                                   name="lstm97-trial")
             process.start()
             theirs.close()

@@ -3,36 +3,45 @@
 ``DIR/<experiment>.jsonl`` holds one line per finished trial, written and flushed by the
 parent process alone.  Running the same command again skips the trials already there,
 so a run killed at any moment resumes with nothing lost and nothing counted twice: a
-line cut short by the kill is dropped and its trial runs again.  A run holds an
-exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial twice.  Trials
-run in worker processes (:mod:`.pool`), in this process, or in the threads of a Dask
-cluster; in each, the pending trials of an LSTM row train together in lockstep lanes
-(:func:`.trial.run_in_lanes`), with the records they would have alone.
+line cut short by the kill is dropped and its trial runs again.  A trial still running
+saves its state every minute (:mod:`.checkpoint`, under ``DIR/.checkpoints/``), and the
+run that resumes it trains on from there to the record it would have written anyway.
+``DIR/runs.log`` gets a JSON line for every run of an experiment: what it cost and did.
+A run holds an exclusive lock on ``DIR`` while it writes, so two runs cannot store a trial
+twice.  Trials run in worker processes (:mod:`.pool`), in this process, or in the threads
+of a Dask cluster; in each, the pending trials of an LSTM row train together in lockstep
+lanes (:func:`.trial.run_in_lanes`), with the records they would have alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import fcntl
 import json
 import os
+import resource
+import time
 import uuid
 from pathlib import Path
 
 from .._lockstep import LANES
-from .._validation import check_choice, check_int, shown
+from .._validation import check_choice, check_int, check_real, shown
 from .registry import Experiment, get_experiment, paper_order
+from .checkpoint import checkpoint_path
 from .pool import _cores, _records, map_trials
 from .seeding import check_seed
 from .trial import lockstep_rows
 
-__all__ = ["BACKENDS", "collect", "read_results", "results_path", "run_experiment"]
+__all__ = ["BACKENDS", "choose_lanes", "collect", "read_results", "results_path", "run_experiment"]
 
 BACKENDS = ("local", "dask")
 
 #: The most trials one run may ask for (the paper runs at most 30 a row).
 MAX_TRIALS = 100_000
+#: Seconds between two checkpoints of a running trial (``run_experiment``'s default).
+CHECKPOINT_EVERY = 60.0
 _LOCK = ".lstm97.lock"
 
 
@@ -143,13 +152,13 @@ def _on_dask(exp, todo, options, scheduler, lanes=None):
     Each of the cluster's threads (up to one per trial) runs one task that does what a local
     worker process does: it takes the next pending trial from a queue on the scheduler
     whenever it has room for one, trains its trials one at a time or in lanes
-    (:func:`_lanes`, the threads counted as processes), and sends each record back through
+    (:func:`choose_lanes`, the threads counted as processes), and sends each record back through
     another queue as its trial ends."""
     from .._optional import require
     distributed = require("distributed", "dask", what="the dask backend")
     with distributed.Client(scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
-        lanes = _lanes(exp, todo, threads, lanes)
+        lanes = choose_lanes(exp, todo, threads, lanes)
         name = f"lstm97-{uuid.uuid4().hex}"
         pending = distributed.Queue(f"{name}-trials", client=client)
         done = distributed.Queue(f"{name}-records", client=client)
@@ -212,25 +221,32 @@ def _dask_worker(exp, options, lanes, name):
         done.put(None)
 
 
-def _lanes(exp, todo, jobs, asked=None) -> int:
+#: Nets with more weights than this train one trial at a time unless lanes are asked for:
+#: Exps 2a/2b's 10,504-weight nets, whose 101 output units have a target at every step,
+#: train faster alone than in lanes (README, "Speed and memory"); every other row's net
+#: has at most 6,064 and trains faster in lanes.
+LANES_MAX_WEIGHTS = 8192
+
+
+def choose_lanes(exp, todo, jobs, asked=None) -> int:
     """How many lockstep lanes each process of the local backend trains the pending trials
     ``todo`` in, or 0 for one at a time: ``asked`` if given (0 where the row cannot train in
-    lanes); else, when their row can (:func:`~.trial.lockstep_rows`) and each process has
-    at least two of them, the fewest lanes that hold a process's share (the trials split
-    evenly over the ``jobs`` processes, as :func:`~.pool.map_trials` counts them), at most
-    the widest."""
+    lanes); else, when their row can (:func:`~.trial.lockstep_rows`), its net has at most
+    :data:`LANES_MAX_WEIGHTS` weights and each process has at least two of them, the fewest
+    lanes that hold a process's share (the trials split evenly over the ``jobs`` processes,
+    as :func:`~.pool.map_trials` counts them), at most the widest."""
     if asked is not None:
         return asked if lockstep_rows(exp) else 0
     workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
     share = -(-len(todo) // workers)
-    if share < 2 or not lockstep_rows(exp):
+    if share < 2 or not lockstep_rows(exp) or exp.topology.n_weights > LANES_MAX_WEIGHTS:
         return 0
     return next((k for k in LANES if k >= share), LANES[-1])
 
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
                    max_sequences=None, backend="local", scheduler=None, progress=None,
-                   heartbeat=None, lanes=None) -> list[dict]:
+                   heartbeat=None, lanes=None, checkpoint_every=CHECKPOINT_EVERY) -> list[dict]:
     """Run (or finish) ``trials`` trials of ``experiment`` into ``directory``.
 
     Parameters
@@ -246,8 +262,9 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     jobs : int
         Worker processes for the ``local`` backend (-1: one per core; 1: in this process).
         In each, the trials of an LSTM row train in lockstep lanes, as many at once as the
-        process has pending trials, up to 16 (:func:`~.trial.run_in_lanes`); the records
-        are those of trials run one by one, but for ``wall_time``.
+        process has pending trials, up to 16 (:func:`~.trial.run_in_lanes`), but for rows
+        whose net has more than :data:`LANES_MAX_WEIGHTS` weights; the records are those of
+        trials run one by one, but for ``wall_time``.
     max_sequences : int, optional
         Cap on training sequences per trial; the experiment's by default.
     backend : {"local", "dask"}
@@ -263,6 +280,10 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         them one at a time.  Lanes trade a trial's latency for throughput: in 8 lanes each
         trial takes about 2.8 times as long as alone, while a core trains about 2.9 times
         as many trial-steps (docs: README, "Speed and memory").  The records are the same.
+    checkpoint_every : float or None
+        Seconds between two checkpoints of a running trial (:mod:`.checkpoint`), from
+        which a run killed mid-trial resumes; None or 0 for none (the ``local`` backend
+        only: a Dask cluster's workers need not share this directory).
 
     Returns
     -------
@@ -283,6 +304,7 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         check_choice("lanes", check_int("lanes", lanes, 0), (0, *LANES))
     if backend == "dask" and not scheduler:
         raise ValueError("the dask backend needs a scheduler address (e.g. tcp://127.0.0.1:8786)")
+    checkpoint_every = check_real("checkpoint_every", 0.0 if checkpoint_every is None else checkpoint_every, 0.0)
     directory = Path(directory)
     with _locked(directory):
         path = results_path(directory, exp)
@@ -296,20 +318,73 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
                                  f"{', '.join(f'{k}={v!r}' for k, v in ran.items())}; "
                                  "resume with those options or choose another directory")
         finished = {record["trial"] for record in done}
+        for trial in finished:              # left by a run killed between a record and this
+            checkpoint_path(directory, exp, trial).unlink(missing_ok=True)
         todo = [i for i in range(trials) if i not in finished]
         if todo:
-            records = (map_trials(exp, todo, options, jobs, heartbeat, lanes=_lanes(exp, todo, jobs, lanes))
+            n_lanes = choose_lanes(exp, todo, jobs, lanes)
+            checkpoints = (directory, checkpoint_every) if checkpoint_every else None
+            records = (map_trials(exp, todo, options, jobs, heartbeat, lanes=n_lanes, checkpoints=checkpoints)
                        if backend == "local" else _on_dask(exp, todo, options, scheduler, lanes))
+            log = _RunLog(directory, exp, backend, jobs, n_lanes if backend == "local" else lanes)
             # closing(): whatever ends the loop stops the workers now, not when the
             # generator is collected.
-            with open(path, "a", encoding="utf-8") as f, contextlib.closing(records):
+            with log, open(path, "a", encoding="utf-8") as f, contextlib.closing(records):
                 for record in records:
                     f.write(json.dumps(record) + "\n")
                     f.flush()
                     os.fsync(f.fileno())
+                    checkpoint_path(directory, exp, record["trial"]).unlink(missing_ok=True)
+                    log.finished += 1
                     if progress is not None:
                         progress(record)
+                log.complete = log.finished == len(todo)
+        _tidy(checkpoint_path(directory, exp, 0).parent)
         return [r for r in read_results(path) if r["trial"] < trials]
+
+
+#: The run log of a results directory: one JSON line per run of an experiment there.
+RUN_LOG = "runs.log"
+
+
+class _RunLog:
+    """On leaving (however the run ends but ``kill -9``), appends a JSON line to ``DIR/runs.log``
+    what the run of ``experiment`` did: when it started (UTC), its wall time and the CPU
+    time of this process and of its finished worker processes, in seconds, the trials it
+    finished, whether it finished every pending one, and how it ran.  The sum of a
+    directory's wall times is what its records cost, however many runs they took."""
+
+    def __init__(self, directory, experiment, backend, jobs, lanes):
+        self.path = Path(directory) / RUN_LOG
+        self.entry = {"experiment": experiment.name, "backend": backend, "jobs": jobs, "lanes": lanes}
+        self.finished, self.complete = 0, False
+
+    def __enter__(self):
+        self.started = datetime.datetime.now(datetime.timezone.utc)
+        self.wall, self.cpu = time.perf_counter(), _cpu_seconds()
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        entry = {**self.entry, "started": self.started.isoformat(timespec="seconds"),
+                 "wall_time": round(time.perf_counter() - self.wall, 3),
+                 "cpu_time": round(_cpu_seconds() - self.cpu, 3), "trials_finished": self.finished,
+                 "complete": self.complete, "stopped_by": None if kind is None else kind.__name__}
+        with contextlib.suppress(OSError), open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+        return False
+
+
+def _cpu_seconds():
+    """CPU seconds of this process and of its children that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _tidy(folder):
+    """Remove ``folder`` (an experiment's checkpoints) and its parent when they are empty."""
+    for path in (folder, folder.parent):
+        with contextlib.suppress(OSError):
+            path.rmdir()
 
 
 def collect(directory, *, duplicates: str = "raise") -> dict[str, list[dict]]:

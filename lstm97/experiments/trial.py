@@ -82,6 +82,12 @@ class Trial:
         Training sequences seen so far.
     """
 
+    #: What a checkpoint does not store (:mod:`.checkpoint`): built anew from the experiment,
+    #: trial and seed, or stored on their own (the streams, the net's weights, the monitor,
+    #: the construction, the time trained).
+    _REBUILT = ("experiment", "streams", "skip_updates", "task", "net", "sets", "monitor", "construction",
+                "_train_batch", "_start")
+
     def __init__(self, experiment: Experiment | str, trial: int = 0, *, seed: int = 0,
                  max_sequences: int | None = None, curve_points: int = 100,
                  skip_updates: Collection[int] = ()):
@@ -294,7 +300,8 @@ def run_in_lanes(trials: Iterable[Trial], n_lanes: int, *,
             if active and trial.experiment != active[0].experiment:
                 raise ValueError(f"trials of {trial.experiment.name} and {active[0].experiment.name} "
                                  "cannot share lanes: lanes train trials of one experiment")
-            trial._start = time.perf_counter()
+            if trial._start is None:                       # not a trial resumed mid-way
+                trial._start = time.perf_counter()
             active.append(trial)
         if not active:
             return

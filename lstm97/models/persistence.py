@@ -95,6 +95,14 @@ def save(net, path) -> None:
     if path.endswith((os.sep, os.altsep or os.sep)) or os.path.isdir(path):
         raise ValueError(f"path {shown(path)} is a directory; it must name the model file to write")
     meta, arrays = _contents(net)
+    write_npz(path, meta, arrays)
+
+
+def write_npz(path, meta, arrays) -> None:
+    """Write ``meta`` (JSON-able, stored as the string member ``meta``) and ``arrays`` to the
+    ``.npz`` file ``path`` (a str) so that it is there whole or not at all: a temporary file
+    in the same directory, flushed to disk, then renamed (and removed if anything fails).
+    A path that cannot be written is a ``ValueError`` naming it."""
     header = np.array(json.dumps(meta))
     tmp = None
     try:
