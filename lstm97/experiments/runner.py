@@ -221,6 +221,9 @@ def _dask_worker(exp, options, lanes, name):
         done.put(None)
 
 
+#: The most lanes chosen unless more are asked for: 16 lanes trained fewer trial-steps a
+#: second than 8 on the adding net, Exp 3's and Exp 2c's (README, "Speed and memory").
+DEFAULT_LANES = 8
 #: Nets with more weights than this train one trial at a time unless lanes are asked for:
 #: Exps 2a/2b's 10,504-weight nets, whose 101 output units have a target at every step,
 #: train faster alone than in lanes (README, "Speed and memory"); every other row's net
@@ -234,14 +237,15 @@ def choose_lanes(exp, todo, jobs, asked=None) -> int:
     lanes); else, when their row can (:func:`~.trial.lockstep_rows`), its net has at most
     :data:`LANES_MAX_WEIGHTS` weights and each process has at least two of them, the fewest
     lanes that hold a process's share (the trials split evenly over the ``jobs`` processes,
-    as :func:`~.pool.map_trials` counts them), at most the widest."""
+    as :func:`~.pool.map_trials` counts them), at most :data:`DEFAULT_LANES` (the lanes
+    then take the next pending trial as each one ends)."""
     if asked is not None:
         return asked if lockstep_rows(exp) else 0
     workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
     share = -(-len(todo) // workers)
     if share < 2 or not lockstep_rows(exp) or exp.topology.n_weights > LANES_MAX_WEIGHTS:
         return 0
-    return next((k for k in LANES if k >= share), LANES[-1])
+    return next((k for k in LANES if k >= min(share, DEFAULT_LANES)), DEFAULT_LANES)
 
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,
@@ -262,7 +266,7 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
     jobs : int
         Worker processes for the ``local`` backend (-1: one per core; 1: in this process).
         In each, the trials of an LSTM row train in lockstep lanes, as many at once as the
-        process has pending trials, up to 16 (:func:`~.trial.run_in_lanes`), but for rows
+        process has pending trials, up to 8 (:func:`~.trial.run_in_lanes`), but for rows
         whose net has more than :data:`LANES_MAX_WEIGHTS` weights; the records are those of
         trials run one by one, but for ``wall_time``.
     max_sequences : int, optional
