@@ -170,10 +170,10 @@ class Keeper:
         trial = self._trials.get(index)
         if trial is None:
             return
+        if trial.done:                            # its record comes next: nothing to keep
+            del self._trials[index], self._saved[index]
+            return
         now = time.monotonic()
         if now - self._saved[index] >= self.every:
-            if trial.done:
-                del self._trials[index]           # its record comes next; nothing to keep
-                return
             save(trial, checkpoint_path(self.directory, self.experiment, index))
             self._saved[index] = now
