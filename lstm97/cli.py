@@ -374,8 +374,8 @@ def main(argv=None) -> int:
         print(f"lstm97: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("lstm97: interrupted; finished trials are saved, run the same command to resume",
-              file=sys.stderr)
+        print("lstm97: interrupted; finished trials are saved (and running ones as of their last "
+              "checkpoint): run the same command to resume", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader left (`lstm97 list | head`): say nothing more, and point stdout at

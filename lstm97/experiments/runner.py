@@ -352,10 +352,10 @@ RUN_LOG = "runs.log"
 
 
 class _RunLog:
-    """On leaving (however the run ends but ``kill -9``), appends a JSON line to ``DIR/runs.log``
-    what the run of ``experiment`` did: when it started (UTC), its wall time and the CPU
-    time of this process and of its finished worker processes, in seconds, the trials it
-    finished, whether it finished every pending one, and how it ran.  The sum of a
+    """On leaving (however the run ends, but for ``kill -9``), appends to ``DIR/runs.log`` a
+    JSON line of what the run of ``experiment`` did: when it started (UTC), its wall time and
+    the CPU time of this process and of its finished worker processes, in seconds, the trials
+    it finished, whether it finished every pending one, and how it ran.  The sum of a
     directory's wall times is what its records cost, however many runs they took."""
 
     def __init__(self, directory, experiment, backend, jobs, lanes):
