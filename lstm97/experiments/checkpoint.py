@@ -1,12 +1,13 @@
 """Checkpoints of running trials, so that a killed run loses minutes, not whole trials.
 
 A trial of the paper can outlive a working session (a trial of Exp 2a that learns nothing
-trains its 5 million sequences for about half an hour alone, for hours in lanes).  While a
-run trains, each trial's state is written every ``every`` seconds, between two batches, to
-``DIR/.checkpoints/<experiment>/trial-<i>.npz``; a run resumed with the same command
-restores each unfinished trial from its checkpoint and trains on from there, and the
-record it ends with is the one the trial would have written uninterrupted (bit for bit, but
-for ``wall_time``, which counts the time trained before the interruption and after it).
+trains its 5 million sequences for about 20 minutes alone; Exp 3b's longest trial, in 8
+lanes, for nearly two hours).  While a run trains, each trial's state is written every
+``every`` seconds, between two batches, to ``DIR/.checkpoints/<experiment>/trial-<i>.npz``;
+a run resumed with the same command restores each unfinished trial from its checkpoint and
+trains on from there, and the record it ends with is the one the trial would have written
+uninterrupted (bit for bit, but for ``wall_time``, which counts the time trained before the
+interruption and after it).
 
 What a trial carries from one batch to the next is its weights (every sequence starts from
 a reset state: cell states, traces and the update are zero at a sequence's start), the
@@ -57,7 +58,8 @@ def _json_value(value):
 
 
 def _state(obj, owner):
-    """The attributes of ``obj`` that a checkpoint stores: ``(values, arrays, generators)``."""
+    """The attributes of ``obj`` that a checkpoint stores: ``({"values": JSON values,
+    "generators": their states}, arrays)``, the arrays named ``<owner>.<attribute>``."""
     values, arrays, generators = {}, {}, {}
     rebuilt = getattr(obj, "_REBUILT", ())
     for name, value in vars(obj).items():
