@@ -222,7 +222,7 @@ def _dask_worker(exp, options, lanes, name):
 
 
 #: The most lanes chosen unless more are asked for: 16 lanes trained fewer trial-steps a
-#: second than 8 on the adding net, Exp 3's and Exp 2c's (README, "Speed and memory").
+#: second than 8 on every row measured, Reber's, adding's and 2c's (README, "Speed and memory").
 DEFAULT_LANES = 8
 #: Nets with more weights than this train one trial at a time unless lanes are asked for:
 #: Exps 2a/2b's 10,504-weight nets, whose 101 output units have a target at every step,
