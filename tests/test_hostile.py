@@ -862,7 +862,7 @@ def _savable(value):
         arr[0] = value
     if arr.dtype == object:   # pickled by np.save: keep it shallow
         return np.array([1, "x", None], dtype=object)
-    return arr if arr.nbytes <= 2**20 else np.ascontiguousarray(arr.reshape(-1)[:8])
+    return arr if arr.nbytes <= 2**20 else np.array(arr.flat[:8])   # flat: no copy of a huge view first
 
 
 def _raw_npy(shape, descr="<f8", fortran=False, payload=b""):
