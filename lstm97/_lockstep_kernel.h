@@ -380,8 +380,8 @@ INLINE void step(const ls_net *n, ls_work *wk, ls_tick *tk, double *restrict err
     memcpy(wk->yp, yc, (size_t)((1 + n->n_units) * K) * sizeof(double));
 }
 
-/* Lane l from a reset state (Core._reset); its weights stay. */
-static void reset_lane(const ls_net *n, ls_work *wk, int K, int l)
+/* Lane l's cell states and activations from a reset state (Core._reset's first part). */
+static void reset_activations(const ls_net *n, ls_work *wk, int K, int l)
 {
     ptrdiff_t i;
     for (i = 0; i < n->n_cells; i++)
@@ -389,6 +389,13 @@ static void reset_lane(const ls_net *n, ls_work *wk, int K, int l)
     for (i = 0; i < 1 + n->n_units; i++)
         wk->yp[i * K + l] = 0.0;
     wk->yp[l] = 1.0;
+}
+
+/* Lane l from a reset state (Core._reset); its weights stay. */
+static void reset_lane(const ls_net *n, ls_work *wk, int K, int l)
+{
+    ptrdiff_t i;
+    reset_activations(n, wk, K, l);
     for (i = 0; i < n->n_cells * n->g_width[INPUT_GATE]; i++)
         wk->tr_in[i * K + l] = 0.0;
     for (i = 0; i < n->n_cells * n->g_width[CELL]; i++)
@@ -422,6 +429,19 @@ static uint64_t lane_nonfinite(const double *a, ptrdiff_t size, int K, int l)
     uint64_t acc = 0;
     for (ptrdiff_t i = 0; i < size; i++)
         acc |= nonfinite_bit(a[i * K + l]);
+    return acc;
+}
+
+/* lane_nonfinite, zeroing the entries as it reads them: one pass where a scan and a reset
+ * took two (with K lanes, a lane's entries are K apart, so each pass costs as many cache
+ * lines as the whole array). */
+static uint64_t lane_nonfinite_clear(double *a, ptrdiff_t size, int K, int l)
+{
+    uint64_t acc = 0;
+    for (ptrdiff_t i = 0; i < size; i++) {
+        acc |= nonfinite_bit(a[i * K + l]);
+        a[i * K + l] = 0.0;
+    }
     return acc;
 }
 
@@ -497,8 +517,13 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
             steps[l]++;
             if (++pos[l] < end[l])
                 continue;
-            /* The end of a sequence: its update (sequence mode), then Core._one's scan. */
+            /* The end of a sequence: its update (sequence mode), then Core._one's scan, and
+             * for a lane that goes on, the next sequence's reset (Core._reset), in as few
+             * passes as they allow.  In sequence mode the update is applied and cleared here,
+             * so its scan (of zeros) and its reset are left out; the traces are scanned and,
+             * unless the lane's network is about to be copied out, cleared in the same pass. */
             uint64_t b = 0;
+            int last = seq[l] + 1 == ln->n;
             if (mode == MODE_TRAIN_SEQUENCE) {
                 for (ptrdiff_t i = 0; i < n->n_weights; i++) {
                     double nw = wk->w[i * K + l] + lr * wk->grad[i * K + l];
@@ -506,9 +531,14 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
                     wk->w[i * K + l] = nw;
                     wk->grad[i * K + l] = 0.0;
                 }
+            } else {
+                b |= last ? lane_nonfinite(wk->grad, n->n_weights, K, l)
+                          : lane_nonfinite_clear(wk->grad, n->n_weights, K, l);
             }
-            b |= lane_nonfinite(wk->grad, n->n_weights, K, l) | lane_nonfinite(wk->tr_in, size_in, K, l)
-                 | lane_nonfinite(wk->tr_c, size_c, K, l);
+            if (last)
+                b |= lane_nonfinite(wk->tr_in, size_in, K, l) | lane_nonfinite(wk->tr_c, size_c, K, l);
+            else
+                b |= lane_nonfinite_clear(wk->tr_in, size_in, K, l) | lane_nonfinite_clear(wk->tr_c, size_c, K, l);
             if (b >> 63) {
                 ln->status = LS_FAILED;
                 ln->failed_at = seq[l];
@@ -531,7 +561,7 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
                 park(n, wk, K, l);
             } else {
                 end[l] = ln->offsets[seq[l] + 1];
-                reset_lane(n, wk, K, l);
+                reset_activations(n, wk, K, l);      /* the update and the traces are clear */
             }
             error[l] = 0.0;
             steps[l] = 0;
