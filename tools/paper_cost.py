@@ -17,9 +17,9 @@ per sequence per trial in them, the core-hours of the paper's trials, and the ho
 longest trial (in lanes, every trial of the group waits for the whole group's step); then
 the totals.  The last column and total are what the same trials would cost had they trained
 as many sequences as the paper reports (its mean, ``paper["sequences"]``; our count where it
-gives none): the machine's share of the target, apart from our readings' failures.  The figures are a projection, not a timing of
-``lstm97 run --all``: the records are our literal reading's, and unsolved trials are
-assumed to run to the cap.
+gives none): the machine's share of the target, apart from our readings' failures.  The
+figures are a projection, not a timing of ``lstm97 run --all``: the records are our literal
+reading's, and unsolved trials are assumed to run to the cap.
 """
 
 import statistics
