@@ -424,23 +424,16 @@ static void park(const ls_net *n, ls_work *wk, int K, int l)
     reset_lane(n, wk, K, l);
 }
 
-static uint64_t lane_nonfinite(const double *a, ptrdiff_t size, int K, int l)
-{
-    uint64_t acc = 0;
-    for (ptrdiff_t i = 0; i < size; i++)
-        acc |= nonfinite_bit(a[i * K + l]);
-    return acc;
-}
-
-/* lane_nonfinite, zeroing the entries as it reads them: one pass where a scan and a reset
- * took two (with K lanes, a lane's entries are K apart, so each pass costs as many cache
- * lines as the whole array). */
-static uint64_t lane_nonfinite_clear(double *a, ptrdiff_t size, int K, int l)
+/* Whether any of a lane's entries is not finite (the top bit of the result), zeroing them as it
+ * reads them when `clear` is set: one pass where a scan and a reset took two (with K lanes, a
+ * lane's entries are K apart, so each pass costs as many cache lines as the whole array). */
+INLINE uint64_t lane_nonfinite(double *a, ptrdiff_t size, int K, int l, int clear)
 {
     uint64_t acc = 0;
     for (ptrdiff_t i = 0; i < size; i++) {
         acc |= nonfinite_bit(a[i * K + l]);
-        a[i * K + l] = 0.0;
+        if (clear)
+            a[i * K + l] = 0.0;
     }
     return acc;
 }
@@ -532,13 +525,10 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
                     wk->grad[i * K + l] = 0.0;
                 }
             } else {
-                b |= last ? lane_nonfinite(wk->grad, n->n_weights, K, l)
-                          : lane_nonfinite_clear(wk->grad, n->n_weights, K, l);
+                b |= lane_nonfinite(wk->grad, n->n_weights, K, l, !last);
             }
-            if (last)
-                b |= lane_nonfinite(wk->tr_in, size_in, K, l) | lane_nonfinite(wk->tr_c, size_c, K, l);
-            else
-                b |= lane_nonfinite_clear(wk->tr_in, size_in, K, l) | lane_nonfinite_clear(wk->tr_c, size_c, K, l);
+            b |= lane_nonfinite(wk->tr_in, size_in, K, l, !last)
+                 | lane_nonfinite(wk->tr_c, size_c, K, l, !last);
             if (b >> 63) {
                 ln->status = LS_FAILED;
                 ln->failed_at = seq[l];
