@@ -34,7 +34,7 @@ extern double ls_exp(double);
  * the same constants (the polynomial's, 128/ln2, ln2/128's two parts and the shift: facts
  * of the algorithm, as glibc 2.36's libm.so holds them) give the same double.  Below 2^-54
  * in magnitude it returns 1 + x, as glibc does; the rest of the arguments outside its main
- * path (|x| >= 512, inf, NaN) go to libm's exp, one at a time.  exp_neg uses it only when
+ * path go to exp_large (below) or to libm's exp, one at a time.  exp_neg uses it only when
  * ls_vexp_init has found it equal to ls_exp on a sweep of arguments (so on no other libm),
  * and never in a build with LS_BASELINE_ONLY defined. */
 #if defined(__GLIBC__) && defined(__x86_64__) && !defined(LS_BASELINE_ONLY)
@@ -43,6 +43,24 @@ extern double ls_exp(double);
 #include "_exp_table.h"
 
 static int ls_vexp_on = 0;
+
+/* exp(v) for 512 <= v < 1024 and 1024 <= |v| < 2^1024, from the main path's tmp and sbits, as
+ * glibc's exp returns it.  For 512 <= |v| < 1024 glibc takes its ``specialcase``, since scale's
+ * exponent may have left the double's range; for k > 0 (v >= 512) it moves scale down by 2^1009
+ * and returns 2^1009 (scale + scale tmp), one fma in its FMA build (inf above the overflow
+ * threshold).  (For k < 0 it rounds its subnormal results with care: those lanes, rare in the
+ * nets, go to libm's exp.)  For |v| >= 1024 it returns 0 (v < 0) or inf (v > 0), the values of
+ * its underflow and overflow helpers.  The operations are those of glibc 2.36's object code, and
+ * ls_vexp_check compares every class with ls_exp. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256d exp_large(__m256d v, __m256d tmp, __m256i sbits, __m256i huge)
+{
+    const __m256i down = _mm256_set1_epi64x((long long)0xc0f0000000000000ULL);      /* -(1009 << 52) */
+    __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(sbits, down));
+    __m256d y = _mm256_mul_pd(_mm256_fmadd_pd(scale, tmp, scale), _mm256_set1_pd(0x1p1009));
+    __m256d flow = _mm256_andnot_pd(_mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LT_OQ), _mm256_set1_pd(INFINITY));
+    return _mm256_blendv_pd(y, flow, _mm256_castsi256_pd(huge));
+}
 
 __attribute__((target("avx2,fma"), noinline))
 static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdiff_t n)
@@ -85,8 +103,15 @@ static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdi
         /* |x| < 2^-54 (as an idle lane's zeros): 1 + x, as glibc returns there */
         __m256i tiny = _mm256_cmpgt_epi64(high_tiny, abstop);
         res = _mm256_blendv_pd(res, _mm256_add_pd(one, v), _mm256_castsi256_pd(tiny));
+        /* 512 <= -x < 1024 and 1024 <= |x| < 2^1024 (exp_large, above) */
+        __m256i huge = _mm256_and_si256(_mm256_cmpgt_epi64(abstop, high), _mm256_cmpgt_epi64(top_mask, abstop));
+        __m256i large = _mm256_or_si256(huge, _mm256_andnot_si256(
+            _mm256_cmpgt_epi64(_mm256_setzero_si256(), _mm256_castpd_si256(v)), _mm256_cmpeq_epi64(abstop, high)));
+        if (!_mm256_testz_si256(large, large))
+            res = _mm256_blendv_pd(res, exp_large(v, tmp, sbits, huge), _mm256_castsi256_pd(large));
         _mm256_storeu_pd(out + i, res);
-        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(main_path, tiny)));
+        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_or_si256(main_path, tiny),
+                                                                                  large)));
         while (off) {
             int l = __builtin_ctz(off);
             out[i + l] = ls_exp(-x[i + l]);
@@ -96,7 +121,8 @@ static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdi
 }
 
 /* Arguments that cover every table entry, both signs, every binade of the main path and its
- * edges, and the rest (tiny, huge, inf, NaN): 1 if exp_neg_vector equals ls_exp on all. */
+ * edges, the special case (with its subnormal results) and the rest (tiny, huge, inf, NaN):
+ * 1 if exp_neg_vector equals ls_exp on all. */
 static int ls_vexp_check(void)
 {
     enum { M = 4096 };
@@ -105,8 +131,10 @@ static int ls_vexp_check(void)
     for (int i = 0; i < M; i++) {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
         double u = (double)(state >> 11) * 0x1p-53;                      /* [0, 1) */
-        if (i % 4 == 0)
-            x[i] = (u * 2.0 - 1.0) * 750.0;                               /* the whole range */
+        if (i % 8 == 0)
+            x[i] = (u * 2.0 - 1.0) * 1100.0;                              /* the whole range */
+        else if (i % 8 == 4)
+            x[i] = (state >> 63 ? -1.0 : 1.0) * (708.0 + u * 38.0);       /* subnormal results */
         else if (i % 4 == 1)
             x[i] = (u * 2.0 - 1.0) * 40.0;                                /* the nets' range */
         else if (i % 4 == 2)
@@ -116,7 +144,10 @@ static int ls_vexp_check(void)
     }
     const double special[] = {0.0, -0.0, 0x1p-54, -0x1p-54, 0x1.fffffffffffffp-55, 512.0, -512.0,
                               0x1.fffffffffffffp8, -0x1.fffffffffffffp8, 709.78, -745.2, 1e308,
-                              -1e308, INFINITY, -INFINITY, NAN};
+                              -1e308, INFINITY, -INFINITY, NAN, 1023.9999, -1023.9999, 1024.0,
+                              -1024.0, 0x1.fffffffffffffp9, -0x1.fffffffffffffp9, 708.3964185322641,
+                              -709.782712893384, 709.7827128933841, 745.1332191019411,
+                              745.1332191019412, 744.44007192138126, 1500.0, -1500.0};
     for (size_t i = 0; i < sizeof special / sizeof *special; i++)
         x[i * 4 + 3] = special[i];
     exp_neg_vector(got, x, M);

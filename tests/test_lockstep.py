@@ -141,17 +141,22 @@ def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_
 
 def test_the_lanes_exp_is_libms_bit_for_bit():
     """The vector exp of the lanes and the core (on where the CPU has AVX2 and FMA and it
-    matched libm at load) against math.exp, which is libm's: a million arguments across the
-    whole range and around every table entry, the special values, and the lanes' own zeros
+    matched libm at load) against math.exp, which is libm's: a million and a half arguments
+    across the whole range, glibc's special case (512 <= |x| < 1024, with its subnormal
+    results) and beyond, around every table entry, the special values, and the lanes' own zeros
     (the core's own exps are checked against libm's by test_c_baseline, bit for bit)."""
     rng = np.random.default_rng(14)
     k = np.arange(-128 * 20, 128 * 20)
     x = np.concatenate([rng.uniform(-750, 750, 250_000), rng.uniform(-40, 40, 250_000),
+                        rng.uniform(-1100, 1100, 250_000),
+                        rng.choice([-1.0, 1.0], 250_000) * rng.uniform(700, 746, 250_000),
                         rng.uniform(0.5, 1.5, 250_000) * 2.0 ** rng.integers(-70, 10, 250_000),
                         np.repeat(k * np.log(2) / 128, 4) + rng.uniform(-1e-3, 1e-3, 4 * len(k)),
                         [0.0, -0.0, 2.0 ** -54, -(2.0 ** -54), np.nextafter(2.0 ** -54, 0), 512.0, -512.0,
                          np.nextafter(512.0, 0), -np.nextafter(512.0, 0), 709.78, -745.2, 1e308, -1e308,
-                         np.inf, -np.inf, np.nan]])
+                         np.inf, -np.inf, np.nan, 1023.9999, -1023.9999, 1024.0, -1024.0,
+                         np.nextafter(1024.0, 0), -np.nextafter(1024.0, 0), 708.3964185322641, -709.782712893384,
+                         709.7827128933841, 745.1332191019411, 745.1332191019412, 1500.0, -1500.0]])
     x = x[: len(x) // 4 * 4]
 
     def libm(v):
