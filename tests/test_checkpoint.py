@@ -196,7 +196,8 @@ def test_an_interrupted_run_resumes_each_trial_from_its_checkpoint(tmp_path, uni
 
 def test_a_killed_cli_run_resumes_mid_trial(tmp_path, uninterrupted):
     """kill -9 of the whole process group while both trials are running; the second run
-    takes each trial up from its checkpoint."""
+    takes each trial up from its checkpoint, and removes what a writer killed mid-write
+    leaves (write_npz's temporary file)."""
     args = ["run", ROW, "--trials", "2", "--max-sequences", str(CAP), "--jobs", "2", "--lanes", "0",
             "--checkpoint-every", "0.1", "--out", str(tmp_path), "--quiet"]
     proc = subprocess.Popen([sys.executable, "-m", "lstm97", *args], stdout=subprocess.DEVNULL,
@@ -211,6 +212,7 @@ def test_a_killed_cli_run_resumes_mid_trial(tmp_path, uninterrupted):
     assert len(saved) == 2 and not results_path(tmp_path, ROW).read_text()
     for path in saved:
         _mark(path)
+    (folder / ".lstm97-0123456789abcdef.tmp").write_bytes(b"PK\x03\x04")
     result = subprocess.run([sys.executable, "-m", "lstm97", *args], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     records = read_results(results_path(tmp_path, ROW))

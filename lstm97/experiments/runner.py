@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .._lockstep import LANES
 from .._validation import check_choice, check_int, check_real, shown
+from ..models.persistence import remove_temporaries
 from .registry import Experiment, get_experiment, paper_order
 from .checkpoint import checkpoint_path
 from .pool import _cores, _records, map_trials
@@ -324,6 +325,7 @@ def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed
         finished = {record["trial"] for record in done}
         for trial in finished:              # left by a run killed between a record and this
             checkpoint_path(directory, exp, trial).unlink(missing_ok=True)
+        _tidy(checkpoint_path(directory, exp, 0).parent)
         todo = [i for i in range(trials) if i not in finished]
         if todo:
             n_lanes = choose_lanes(exp, todo, jobs, lanes)
@@ -385,7 +387,10 @@ def _cpu_seconds():
 
 
 def _tidy(folder):
-    """Remove ``folder`` (an experiment's checkpoints) and its parent when they are empty."""
+    """Remove the temporary files that killed writers left in ``folder`` (an experiment's
+    checkpoints), then ``folder`` and its parent when they are empty.  Only under the
+    directory's lock with no worker running (at a run's start and end)."""
+    remove_temporaries(folder)
     for path in (folder, folder.parent):
         with contextlib.suppress(OSError):
             path.rmdir()

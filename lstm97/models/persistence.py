@@ -31,6 +31,7 @@ import struct
 import sys
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 
@@ -148,6 +149,20 @@ _BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EACCES, errn
              errno.EISDIR, errno.ELOOP}
 
 
+#: The name of write_npz's temporary files: ``{}`` is a random hex string.
+_TEMPORARY = ".lstm97-{}.tmp"
+
+
+def remove_temporaries(directory) -> None:
+    """Remove the temporary files that :func:`write_npz` left in ``directory`` when the
+    process writing them was killed before it could remove them (SIGKILL, or a worker ended
+    by its pool).  Only for a directory where nothing can be writing (under a lock, with no
+    worker running): a write under way would lose its file."""
+    for tmp in Path(directory).glob(_TEMPORARY.format("*")):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def _create_temporary(path):
     """A new file next to ``path``, opened for writing: ``(fd, name)``.
 
@@ -158,7 +173,7 @@ def _create_temporary(path):
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     for _ in range(100):
         # a short name of its own: one built from a long ``path`` could exceed NAME_MAX
-        tmp = os.path.join(directory, f".lstm97-{secrets.token_hex(8)}.tmp")
+        tmp = os.path.join(directory, _TEMPORARY.format(secrets.token_hex(8)))
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
