@@ -16,6 +16,7 @@ import pytest
 from lstm97.experiments import get_experiment, read_results, results_path, run_experiment, run_trial
 from lstm97.experiments.checkpoint import checkpoint_path, resume, save
 from lstm97.experiments.trial import Trial
+from lstm97.experiments.runner import machine
 
 
 def without_time(records):
@@ -192,6 +193,7 @@ def test_an_interrupted_run_resumes_each_trial_from_its_checkpoint(tmp_path, uni
     assert cut["trials_finished"] + rest["trials_finished"] == 3
     assert {cut["experiment"], rest["experiment"]} == {ROW} and (rest["jobs"], rest["lanes"]) == (jobs, lanes)
     assert all(e["wall_time"] > 0 and e["cpu_time"] > 0 for e in (cut, rest))
+    assert cut["machine"] == rest["machine"] == machine() and machine()["cpu"] and machine()["cores"] >= 1
 
 
 def test_a_killed_cli_run_resumes_mid_trial(tmp_path, uninterrupted):

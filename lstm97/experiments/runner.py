@@ -21,6 +21,7 @@ import errno
 import fcntl
 import json
 import os
+import platform
 import resource
 import time
 import uuid
@@ -357,12 +358,14 @@ class _RunLog:
     """On leaving (however the run ends, but for ``kill -9``), appends to ``DIR/runs.log`` a
     JSON line of what the run of ``experiment`` did: when it started (UTC), its wall time and
     the CPU time of this process and of its finished worker processes, in seconds, the trials
-    it finished, whether it finished every pending one, and how it ran.  The sum of a
-    directory's wall times is what its records cost, however many runs they took."""
+    it finished, whether it finished every pending one, how it ran, and on what machine
+    (:func:`machine`).  The sum of a directory's wall times is what its records cost, however
+    many runs they took; a sum over several machines is only a sum, which ``machine`` shows."""
 
     def __init__(self, directory, experiment, backend, jobs, lanes):
         self.path = Path(directory) / RUN_LOG
-        self.entry = {"experiment": experiment.name, "backend": backend, "jobs": jobs, "lanes": lanes}
+        self.entry = {"experiment": experiment.name, "backend": backend, "jobs": jobs, "lanes": lanes,
+                      "machine": machine()}
         self.finished, self.complete = 0, False
 
     def __enter__(self):
@@ -378,6 +381,18 @@ class _RunLog:
         with contextlib.suppress(OSError), open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
         return False
+
+
+def machine() -> dict:
+    """The machine this process runs on, as a run log entry names it: ``{"cpu": model,
+    "cores": n}``, the model from ``/proc/cpuinfo`` (elsewhere ``platform.processor()``, or
+    ``platform.machine()`` when that is empty) and the cores this process may use.  A
+    virtual machine can land on other hardware from one day to the next, with other speeds."""
+    model = ""
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    return {"cpu": model or platform.processor() or platform.machine(), "cores": _cores()}
 
 
 def _cpu_seconds():
