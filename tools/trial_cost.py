@@ -9,13 +9,20 @@ measurement is a fresh process training the first SEQUENCES sequences of trials 
 ROW (without the final test), in ``time.process_time``; the settings alternate, their order
 reversed every other round, for R rounds (default 3), and the medians are printed in µs
 per sequence of one trial, with every round's figure.  The same sequences every time, so
-the settings differ only in how they train them.
+the settings differ only in how they train them.  Each process sets up its memory as a
+run's worker does (``pool._keep_freed_memory``, where the checkout has it).
+
+With ``--checkpoint FILE`` (a trial's checkpoint, from ``DIR/.checkpoints/ROW/``, and
+settings of K = 0), each measurement resumes that trial from its state and trains its next
+SEQUENCES sequences (whole batches, so a few more): the cost of a trial late in its run,
+where a net that has saturated costs other work than a fresh one.
 """
 
 import argparse
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 MEASURE = """
 import sys, time
@@ -24,24 +31,50 @@ if root:
     sys.path.insert(0, root)
 import lstm97
 assert not root or lstm97.__file__.startswith(root), lstm97.__file__
-from lstm97.experiments import get_experiment
+from lstm97.experiments import get_experiment, pool
 from lstm97.experiments.trial import Trial, run_in_lanes
-exp, lanes, n = get_experiment({row!r}), {lanes}, {sequences}
-trials = [Trial(exp, i, max_sequences=n) for i in range(max(lanes, 1))]
+getattr(pool, "_keep_freed_memory", lambda: None)()
+exp, lanes, n, checkpoint = get_experiment({row!r}), {lanes}, {sequences}, {checkpoint!r}
+if checkpoint:
+    import json, numpy as np
+    from lstm97.experiments.checkpoint import resume
+    with np.load(checkpoint) as archive:
+        meta = json.loads(str(archive["meta"]))
+    trials = [resume(checkpoint, lambda: Trial(exp, meta["trial"], seed=meta["seed"],
+                                               max_sequences=meta["max_sequences"]))]
+    assert trials[0].n > 0, "the checkpoint was not used"
+else:
+    trials = [Trial(exp, i, max_sequences=n) for i in range(max(lanes, 1))]
 for trial in trials:
     trial.monitor.final_test = lambda net: {{}}    # time the training only
+first = trials[0].n
+
+
+class Enough(Exception):
+    pass
+
+
+def enough(trained):
+    if trained - first >= n:
+        raise Enough
+
+
 start = time.process_time()
 if lanes:
     for _ in run_in_lanes(iter(trials), lanes):
         pass
 else:
-    trials[0].run()
-print((time.process_time() - start) / (n * len(trials)) * 1e6)
+    try:
+        trials[0].run(progress=enough if checkpoint else None)
+    except Enough:
+        pass
+print((time.process_time() - start) / ((trials[0].n - first) * len(trials)) * 1e6)
 """
 
 
-def measure(row, sequences, root, lanes):
-    code = MEASURE.format(root=root, row=row, lanes=lanes, sequences=sequences)
+def measure(row, sequences, root, lanes, checkpoint=None):
+    code = MEASURE.format(root=root, row=row, lanes=lanes, sequences=sequences,
+                          checkpoint=checkpoint and str(Path(checkpoint).resolve()))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     if out.returncode:
         raise SystemExit(out.stderr)
@@ -54,12 +87,15 @@ def main(argv=None):
     parser.add_argument("sequences", type=int)
     parser.add_argument("settings", nargs="+", metavar="SETTING")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--checkpoint", metavar="FILE", help="resume the trial of this checkpoint (K = 0 only)")
     args = parser.parse_args(argv)
     settings = [(s.rpartition(":")[0], int(s.rpartition(":")[2])) for s in args.settings]
+    if args.checkpoint and any(lanes for _, lanes in settings):
+        parser.error("--checkpoint takes settings of K = 0 (one trial, alone)")
     figures = {s: [] for s in settings}
     for r in range(args.rounds):
         for setting in settings if r % 2 == 0 else settings[::-1]:
-            figures[setting].append(measure(args.row, args.sequences, *setting))
+            figures[setting].append(measure(args.row, args.sequences, *setting, args.checkpoint))
     for (root, lanes), values in figures.items():
         name = f"{root + ':' if root else ''}{lanes or 'alone'}"
         print(f"{args.row} {name}: {statistics.median(values):.1f} µs a sequence "
