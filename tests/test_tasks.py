@@ -906,6 +906,41 @@ def test_make_pads_the_sequences_that_sample_draws(task):
     assert (data.labels is None) == (drawn[0].label is None)
 
 
+@pytest.mark.parametrize("task", [LongTimeLag(100, "2a"), LongTimeLag(100, "2b"), LongTimeLag(4, "2b"),
+                                  LongTimeLag(1, "2b"), LongTimeLag(2, "2a"), tasks.EmbeddedReber(),
+                                  VeryLongTimeLag(5, 5)], ids=repr)
+def test_sample_batch_packs_the_sequences_that_sample_draws(task):
+    """The batch holds what n calls of sample give, field by field, and the generator ends in
+    the same state (Exps 2a/2b draw a batch in one go; the other tasks call sample)."""
+    one, many = np.random.default_rng(8), np.random.default_rng(8)
+    batch = task.sample_batch(7, many)
+    want = tasks.SequenceBatch.of([task.sample(one) for _ in range(7)])
+    assert one.bit_generator.state == many.bit_generator.state
+    for name in ("inputs", "targets", "target_mask", "criterion_targets", "offsets"):
+        got, expected = getattr(batch, name), getattr(want, name)
+        assert got.dtype == expected.dtype and got.flags.c_contiguous, name
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+    assert (batch.legal_next is None) == (want.legal_next is None)
+    for got, expected in zip(batch.sequences, want.sequences, strict=True):
+        assert got.label == expected.label and got.string == expected.string
+        for name in ("inputs", "targets", "target_mask", "relevant_steps", "noise_free_targets", "legal_next"):
+            a, b = getattr(got, name), getattr(expected, name)
+            assert (a is None) == (b is None), name
+            if a is not None:
+                assert a.dtype == b.dtype, name
+                np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_sample_batch_refuses_bad_sizes_naming_n():
+    for task in (LongTimeLag(), tasks.Adding()):
+        with pytest.raises(ValueError, match="n must be at least 1"):
+            task.sample_batch(0)
+        with pytest.raises(ValueError, match="n must be at most 1,000,000"):
+            task.sample_batch(10**7)
+        with pytest.raises(TypeError, match="rng"):
+            task.sample_batch(2, rng="seed")
+
+
 def test_make_refuses_bad_sizes_naming_n():
     with pytest.raises(ValueError, match="n must be at most 1,000,000"):
         tasks.Adding().make(10**12)

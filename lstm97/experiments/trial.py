@@ -137,7 +137,7 @@ class Trial:
             if self._train_batch is None:
                 self._train_batch = SequenceBatch.of(self.sets[0])
             return self._train_batch.take(rng.integers(len(self.sets[0]), size=k))
-        return SequenceBatch.of([self.task.sample(rng) for _ in range(k)])
+        return self.task.sample_batch(k, rng)
 
     def _horizon(self) -> int:
         """How many sequences the next batch may hold: as many as can go by before the

@@ -425,6 +425,27 @@ class Task:
         rng = check_rng("rng", rng)
         return TaskDataset.of([self.sample(rng) for _ in range(n)], self.n_inputs, self.n_outputs)
 
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another, as the engine trains them in one call.
+
+        The sequences are those ``n`` calls of :meth:`sample` with the same generator give, in
+        that order, and the generator ends in the same state; a task may draw them in one go
+        (Exps 2a/2b build their one-hot targets for the whole batch at once).
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences, 1 to :data:`MAX_DATASET`.
+        rng : None, int, numpy.random.SeedSequence, BitGenerator or Generator
+
+        Returns
+        -------
+        SequenceBatch
+        """
+        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
+        rng = check_rng("rng", rng)
+        return SequenceBatch.of([self.sample(rng) for _ in range(n)])
+
     def is_correct(self, outputs, sequence):
         """Whether the network processed `sequence` correctly, in the paper's sense for this task.
 

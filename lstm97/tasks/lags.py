@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_choice, check_real, check_rng
-from .base import MAX_STEPS, Task, TaskSequence, _check_size, _end_target_sequence, _tolerance
+from .base import (MAX_DATASET, MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _end_target_sequence,
+                   _tolerance)
 
 __all__ = ["LongTimeLag", "VeryLongTimeLag"]
 
@@ -20,12 +21,14 @@ _MAX_DISTRACTORS = 1_000_000
 _MIN_TRIGGER_PROBABILITY = 1e-6
 
 
-def _one_hot_prediction(string, n_symbols):
-    """Inputs = symbols 1..L-1, targets = one-hot of symbols 2..L, mask all True."""
-    T = string.shape[0] - 1
+def _one_hot_prediction(strings, n_symbols):
+    """Inputs = symbols 1..L-1, targets = one-hot of symbols 2..L, mask all True; of one
+    string (shape (L,)), or of several of one length (shape (n, L)) one after another."""
+    inputs, following = np.ascontiguousarray(strings[..., :-1].reshape(-1)), strings[..., 1:].reshape(-1)
+    T = inputs.shape[0]
     targets = np.zeros((T, n_symbols))
-    targets[np.arange(T), string[1:]] = 1.0
-    return string[:-1], targets, np.ones(T, dtype=bool)
+    targets[np.arange(T), following] = 1.0
+    return inputs, targets, np.ones(T, dtype=bool)
 
 
 class LongTimeLag(Task):
@@ -99,6 +102,29 @@ class LongTimeLag(Task):
         inputs, targets, mask = _one_hot_prediction(string, p + 1)
         return TaskSequence(inputs, targets, mask, label=label,
                             relevant_steps=np.array([0], dtype=np.int64))
+
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
+        :meth:`sample` (the same draws, in the same order), with the one-hot targets of the
+        whole batch built at once.  Each sequence's arrays are views of the batch's."""
+        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
+        rng = check_rng("rng", rng)
+        p = self.p
+        strings = np.empty((n, p + 1), dtype=np.int64)
+        labels = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            labels[i] = rng.integers(0, 2)
+            if self.variant == "2b" and p > 1:
+                strings[i, 1:-1] = rng.integers(0, p - 1, size=p - 1)
+        if self.variant == "2a":
+            strings[:, 1:-1] = self._middle
+        strings[:, 0] = strings[:, -1] = p - 1 + labels
+        inputs, targets, mask = _one_hot_prediction(strings, p + 1)
+        offsets = np.arange(0, n * p + 1, p, dtype=np.intp)
+        sequences = [TaskSequence(inputs[a:a + p], targets[a:a + p], mask[a:a + p], label=int(label),
+                                  relevant_steps=np.array([0], dtype=np.int64))
+                     for a, label in zip(offsets[:-1], labels)]
+        return SequenceBatch(inputs, targets, mask, targets, None, offsets, sequences)
 
 
 class VeryLongTimeLag(Task):
