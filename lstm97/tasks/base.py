@@ -354,6 +354,12 @@ class SequenceBatch:
             yield at, owner[a:a + size], out
 
 
+def _checked_draws(n, rng):
+    """``(n, rng)`` of :meth:`Task.make` and :meth:`Task.sample_batch`, checked: a number of
+    sequences from 1 to :data:`MAX_DATASET`, and a Generator."""
+    return _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds"), check_rng("rng", rng)
+
+
 class Task:
     """Interface shared by all task generators.
 
@@ -421,29 +427,17 @@ class Task:
         -------
         TaskDataset
         """
-        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
-        rng = check_rng("rng", rng)
+        n, rng = _checked_draws(n, rng)
         return TaskDataset.of([self.sample(rng) for _ in range(n)], self.n_inputs, self.n_outputs)
 
     def sample_batch(self, n, rng=None):
-        """Draw ``n`` sequences packed one after another, as the engine trains them in one call.
+        """Draw ``n`` sequences packed one after another (a :class:`SequenceBatch`), as the
+        engine trains them in one call; ``n`` and ``rng`` as for :meth:`make`.
 
         The sequences are those ``n`` calls of :meth:`sample` with the same generator give, in
         that order, and the generator ends in the same state; a task may draw them in one go
-        (Exps 2a/2b build their one-hot targets for the whole batch at once).
-
-        Parameters
-        ----------
-        n : int
-            Number of sequences, 1 to :data:`MAX_DATASET`.
-        rng : None, int, numpy.random.SeedSequence, BitGenerator or Generator
-
-        Returns
-        -------
-        SequenceBatch
-        """
-        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
-        rng = check_rng("rng", rng)
+        (Exps 2a/2b build their one-hot targets for the whole batch at once)."""
+        n, rng = _checked_draws(n, rng)
         return SequenceBatch.of([self.sample(rng) for _ in range(n)])
 
     def is_correct(self, outputs, sequence):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_choice, check_real, check_rng
-from .base import (MAX_DATASET, MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _end_target_sequence,
+from .base import (MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws, _end_target_sequence,
                    _tolerance)
 
 __all__ = ["LongTimeLag", "VeryLongTimeLag"]
@@ -107,8 +107,7 @@ class LongTimeLag(Task):
         """Draw ``n`` sequences packed one after another: those of ``n`` calls of
         :meth:`sample` (the same draws, in the same order), with the one-hot targets of the
         whole batch built at once.  Each sequence's arrays are views of the batch's."""
-        n = _check_size("n", n, 1, MAX_DATASET, "the most sequences one data set holds")
-        rng = check_rng("rng", rng)
+        n, rng = _checked_draws(n, rng)
         p = self.p
         strings = np.empty((n, p + 1), dtype=np.int64)
         labels = np.empty(n, dtype=np.int64)
