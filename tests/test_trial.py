@@ -1,6 +1,7 @@
 """The Trial object, its streams, the stop criteria's protocol, variants and the runner's guards."""
 
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -412,3 +413,16 @@ def test_a_step_shows_the_cell_states_of_its_sequence_not_of_the_criterion_s_tes
     for step in trial:
         twin.net.train_sequence(*twin.draw(), learning_rate=experiment.learning_rate)
         np.testing.assert_array_equal(step.cell_states, twin.net.cell_states)
+
+
+def test_the_cap_is_at_most_max_sequences_and_trains_at_the_bound():
+    """A cap beyond MAX_SEQUENCES is refused, naming the argument (2^63 overflowed the int64
+    sequence numbers of the learning curve); at the bound, a trial trains."""
+    from lstm97.experiments.registry import MAX_SEQUENCES
+    for cap in (MAX_SEQUENCES + 1, 2**63):
+        with pytest.raises(ValueError, match="max_sequences must be at most 1,000,000,000,000"):
+            Trial("2a-p100", 0, max_sequences=cap)
+        with pytest.raises(ValueError, match="max_sequences must be at most"):
+            get_experiment("2a-p100").cap(cap)
+    trial = Trial("adding-T100", 0, max_sequences=MAX_SEQUENCES, curve_points=1)
+    assert [step.n for step in itertools.islice(trial, 2)] == [1, 2]

@@ -53,6 +53,19 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
 })
 
 
+#: The largest cap on a trial's training sequences: a trial numbers its sequences in int64
+#: arrays (its batches, its learning curve), and 10^12 sequences outlast any run.
+MAX_SEQUENCES = 10**12
+
+
+def _checked_cap(value) -> int:
+    """``max_sequences``, an integer from 1 to :data:`MAX_SEQUENCES`."""
+    value = check_int("max_sequences", value, 1)
+    if value > MAX_SEQUENCES:
+        raise ValueError(f"max_sequences must be at most {MAX_SEQUENCES:,}, got {value:,}")
+    return value
+
+
 #: What trains each kind of row: the LSTM's truncated RTRL, or a competitor's learner.
 LEARNER_NAMES = {"lstm": "LSTM (truncated RTRL)", "rtrl": "full RTRL", "bptt": "BPTT"}
 
@@ -101,7 +114,7 @@ class Experiment:
             raise ValueError("construction applies to the LSTM's cells only")
         object.__setattr__(self, "learning_rate", check_real(
             "learning_rate", self.learning_rate, 0.0, exclusive_minimum=True))
-        object.__setattr__(self, "max_sequences", check_int("max_sequences", self.max_sequences, 1))
+        object.__setattr__(self, "max_sequences", _checked_cap(self.max_sequences))
         object.__setattr__(self, "paper", dict(self.paper))
         if self.fixed_sets is not None:
             check_int("fixed_sets", self.fixed_sets, 1)
@@ -161,7 +174,7 @@ class Experiment:
 
     def cap(self, max_sequences: int | None = None) -> int:
         """The cap on training sequences per trial: ``max_sequences``, or the experiment's."""
-        return self.max_sequences if max_sequences is None else check_int("max_sequences", max_sequences, 1)
+        return self.max_sequences if max_sequences is None else _checked_cap(max_sequences)
 
     def variant(self, **options) -> Experiment:
         """This experiment with ``options`` (keys of :data:`OPTIONS`) changed, named after
