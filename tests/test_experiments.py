@@ -393,7 +393,6 @@ def test_an_interrupted_dask_run_stops_the_lanes_on_the_cluster(tmp_path):
     assert read_results(results_path(tmp_path, get_experiment("adding-T100"))) == []
 
 
-
 FAULTS = """
 import resource, sys
 from lstm97.experiments import pool

@@ -91,8 +91,8 @@ def _keep_freed_memory():
     """Have glibc's malloc keep the memory a worker frees, for its next batch: every batch
     allocates arrays of the same sizes (20 MB each for Exp 2a/2b's dense targets and
     outputs), which by default glibc maps afresh each time and returns, so that each batch
-    pays for page faults on zeroed pages (50,000 faults against 20,000 for 5,120 sequences of
-    2b-p100, and about 5% of its CPU time).  Allocations below 32 MiB then come from the
+    pays for page faults on zeroed pages (70,017 against 21,019 for 5,120 sequences of
+    2b-p100, and 8-10% of its CPU time: README, "Exps 2a and 2b, alone").  Allocations below 32 MiB then come from the
     heap, which keeps up to 512 MiB free at its top.  Only in the workers, which the run
     owns; nothing where the C library has no mallopt."""
     try:

@@ -90,23 +90,13 @@ class LongTimeLag(Task):
             ``inputs`` of shape (p,), ``targets`` of shape (p, p+1), mask all True, ``label`` 0
             for x and 1 for y.
         """
-        rng = check_rng("rng", rng)
-        p = self.p
-        label = int(rng.integers(0, 2))
-        string = np.empty(p + 1, dtype=np.int64)
-        string[0] = string[-1] = p - 1 + label
-        if self.variant == "2a":
-            string[1:-1] = self._middle
-        elif p > 1:
-            string[1:-1] = rng.integers(0, p - 1, size=p - 1)
-        inputs, targets, mask = _one_hot_prediction(string, p + 1)
-        return TaskSequence(inputs, targets, mask, label=label,
-                            relevant_steps=np.array([0], dtype=np.int64))
+        return self.sample_batch(1, rng).sequences[0]
 
     def sample_batch(self, n, rng=None):
-        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
-        :meth:`sample` (the same draws, in the same order), with the one-hot targets of the
-        whole batch built at once.  Each sequence's arrays are views of the batch's."""
+        """Draw ``n`` sequences packed one after another, with the one-hot targets of the
+        whole batch built at once: those of ``n`` calls of :meth:`sample` (which draws a batch
+        of one), the same draws in the same order.  Each sequence's arrays are views of the
+        batch's."""
         n, rng = _checked_draws(n, rng)
         p = self.p
         strings = np.empty((n, p + 1), dtype=np.int64)
