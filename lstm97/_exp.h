@@ -103,15 +103,17 @@ static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdi
         /* |x| < 2^-54 (as an idle lane's zeros): 1 + x, as glibc returns there */
         __m256i tiny = _mm256_cmpgt_epi64(high_tiny, abstop);
         res = _mm256_blendv_pd(res, _mm256_add_pd(one, v), _mm256_castsi256_pd(tiny));
-        /* 512 <= -x < 1024 and 1024 <= |x| < 2^1024 (exp_large, above) */
-        __m256i huge = _mm256_and_si256(_mm256_cmpgt_epi64(abstop, high), _mm256_cmpgt_epi64(top_mask, abstop));
-        __m256i large = _mm256_or_si256(huge, _mm256_andnot_si256(
-            _mm256_cmpgt_epi64(_mm256_setzero_si256(), _mm256_castpd_si256(v)), _mm256_cmpeq_epi64(abstop, high)));
-        if (!_mm256_testz_si256(large, large))
+        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(main_path, tiny)));
+        if (off) {
+            /* off the main path: 512 <= -x < 1024 and 1024 <= |x| < 2^1024 go to exp_large
+             * (above), the rest to libm */
+            __m256i huge = _mm256_and_si256(_mm256_cmpgt_epi64(abstop, high), _mm256_cmpgt_epi64(top_mask, abstop));
+            __m256i large = _mm256_or_si256(huge, _mm256_andnot_si256(
+                _mm256_cmpgt_epi64(_mm256_setzero_si256(), _mm256_castpd_si256(v)), _mm256_cmpeq_epi64(abstop, high)));
             res = _mm256_blendv_pd(res, exp_large(v, tmp, sbits, huge), _mm256_castsi256_pd(large));
+            off &= ~_mm256_movemask_pd(_mm256_castsi256_pd(large));
+        }
         _mm256_storeu_pd(out + i, res);
-        int off = 0xf & ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_or_si256(main_path, tiny),
-                                                                                  large)));
         while (off) {
             int l = __builtin_ctz(off);
             out[i + l] = ls_exp(-x[i + l]);
