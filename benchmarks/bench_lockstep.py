@@ -9,7 +9,7 @@ benchmarks.bench_lockstep`` prints the figures.
 import numpy as np
 
 from lstm97 import _core
-from lstm97._lockstep import LANES
+from lstm97._lockstep import ISAS, LANES, default_isa
 from lstm97.models._sequences import pack
 
 from .common import alternate, network, sequence
@@ -20,11 +20,12 @@ LEARNING_RATE = 1e-3
 
 
 def measure(rounds=21):
-    """Nanoseconds per trial-step: ``{1: scalar core, 4: ..., 8: ..., 16: ...}``, training
-    T = 1000 adding sequences (4-1 net, 93 weights, one target at the last step,
-    ``update="sequence"``), each lane's net from weights of its own.  Both kernels are
-    called on the same packed batch (``Core.run``, ``Lanes.run``), so neither pays the
-    validation and packing of the Python layer."""
+    """Nanoseconds per trial-step: ``{1: scalar core, (4, isa): ..., (8, isa): ...,
+    (16, isa): ...}`` for every build ``isa`` of the kernel the CPU runs (``ISAS``),
+    training T = 1000 adding sequences (4-1 net, 93
+    weights, one target at the last step, ``update="sequence"``), each lane's net from
+    weights of its own.  Both kernels are called on the same packed batch (``Core.run``,
+    ``Lanes.run``), so neither pays the validation and packing of the Python layer."""
     top = network("4-1").topology
     x, _, offsets, y, mask = pack([sequence(top, "dense", "end", T, seed=i) for i in range(SEQUENCES)],
                                   top.n_inputs, top.n_outputs, True)
@@ -36,16 +37,19 @@ def measure(rounds=21):
     scalar = network("4-1")._core
     runs = {1: lambda: scalar.run(*batch(), mode, LEARNING_RATE)}
     for K in LANES:
-        nets = [network("4-1", seed=i) for i in range(K)]
-        lanes, cores, batches = nets[0]._lanes(K), [net._core for net in nets], [batch() for _ in nets]
-        runs[K] = lambda lanes=lanes, cores=cores, batches=batches: lanes.run(cores, batches, mode, LEARNING_RATE)
+        for isa in ISAS:
+            nets = [network("4-1", seed=i) for i in range(K)]
+            lanes, cores, batches = nets[0]._lanes(K, isa), [net._core for net in nets], [batch() for _ in nets]
+            runs[K, isa] = lambda lanes=lanes, cores=cores, batches=batches: lanes.run(cores, batches, mode,
+                                                                                       LEARNING_RATE)
     seconds = alternate(runs, rounds=rounds, calls=3)
-    return {K: s / (T * SEQUENCES * K) * 1e9 for K, s in seconds.items()}
+    return {key: s / (T * SEQUENCES * (1 if key == 1 else key[0])) * 1e9 for key, s in seconds.items()}
 
 
 class Lockstep:
     """The adding net (4-1, 93 weights) on T = 1000 sequences: ns per trial-step of the
-    scalar core (K = 1) and of 4, 8 and 16 lanes, measured alternately in this process."""
+    scalar core (K = 1) and of 4, 8 and 16 lanes (in the build the runner uses,
+    ``default_isa``, and in each build), measured alternately in this process."""
 
     timeout = 600
 
@@ -57,18 +61,18 @@ class Lockstep:
         return ns[1]
 
     def track_lanes4_ns_per_trial_step(self, ns):
-        return ns[4]
+        return ns[4, default_isa(4)]
 
     def track_lanes8_ns_per_trial_step(self, ns):
-        return ns[8]
+        return ns[8, default_isa(8)]
 
     def track_lanes16_ns_per_trial_step(self, ns):
         """Target <= 100."""
-        return ns[16]
+        return ns[16, default_isa(16)]
 
     def track_speedup_best(self, ns):
         """Scalar / the fastest K, per trial-step; target >= 3.5."""
-        return ns[1] / min(ns[K] for K in LANES)
+        return ns[1] / min(ns[K, default_isa(K)] for K in LANES)
 
     for _name in ("scalar", "lanes4", "lanes8", "lanes16"):
         locals()[f"track_{_name}_ns_per_trial_step"].unit = "ns/trial-step"
@@ -76,7 +80,24 @@ class Lockstep:
     del _name
 
 
+class LockstepBuilds:
+    """The same measurement, per build of the kernel (``_lockstep.ISAS``) and K."""
+
+    timeout = 600
+    params = (list(LANES), list(ISAS))
+    param_names = ("lanes", "isa")
+
+    def setup_cache(self):
+        return measure()
+
+    def track_ns_per_trial_step(self, ns, lanes, isa):
+        return ns[lanes, isa]
+
+    track_ns_per_trial_step.unit = "ns/trial-step"
+
+
 if __name__ == "__main__":
     ns = measure()
-    for K, v in ns.items():
-        print(f"K = {K:2d}: {v:6.1f} ns per trial-step, {ns[1] / v:4.2f} x the scalar core")
+    print(f"the scalar core: {ns[1]:6.1f} ns per trial-step")
+    for (K, isa), v in sorted(((key, v) for key, v in ns.items() if key != 1), key=lambda kv: kv[0]):
+        print(f"K = {K:2d}, {isa:>8}: {v:6.1f} ns per trial-step, {ns[1] / v:4.2f} x the scalar core")

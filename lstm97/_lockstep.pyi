@@ -6,9 +6,13 @@ from ._core import Core
 
 LANES: tuple[int, int, int]
 VECTOR_EXP: bool
+ISAS: tuple[str, ...]
+
+def default_isa(n_lanes: int) -> str: ...
 
 class Lanes:
     n_lanes: int
+    isa: str
     n_inputs: int
     n_outputs: int
     n_weights: int
@@ -29,6 +33,8 @@ class Lanes:
         group_set: list[int],
         set_xcols: list[npt.NDArray[np.intp]],
         set_rcols: list[npt.NDArray[np.intp]],
+        *,
+        isa: str | None = None,
     ) -> None: ...
     def run(
         self,

@@ -15,8 +15,9 @@ FMA, four at a time by a vector exp that performs glibc's own operations (``_exp
 ``exp`` one by one.  So a lane's weights, per-sequence errors, outputs and final state
 after ``run`` are those ``Core.run`` leaves on the same batch, bit for bit
 (tests/test_lockstep.py).  ``setup.py`` builds the kernel with ``-ffp-contract=off`` and
-dispatches at run time to an AVX2 build of it where the CPU has AVX2, so the wheel stays
-portable.
+builds it three times, for x86-64's baseline, AVX2 and AVX-512 (``ISAS``: those this CPU
+runs), so the wheel stays portable; ``Lanes`` runs the widest that its lanes fill
+(``default_isa``) unless given ``isa``.
 
 Failures
 --------
@@ -104,7 +105,13 @@ cdef extern from "_lockstep_kernel.h":
         double* gz
         double* dgz
         double* ex
-    int ls_run(int K, const ls_net* net, ls_work* work, ls_lane* lanes, int mode, double learning_rate) nogil
+    enum:
+        LS_ISA_BASELINE
+        LS_ISA_AVX2
+        LS_ISA_AVX512
+    int ls_isa_usable(int isa)
+    int ls_run(int K, int isa, const ls_net* net, ls_work* work, ls_lane* lanes, int mode,
+               double learning_rate) nogil
     int ls_vexp_init()
     const int ls_vexp_built
     void exp_neg(double* out, const double* x, Py_ssize_t n) nogil
@@ -116,6 +123,23 @@ LANES = (4, 8, 16)
 #: libm's: it is on only where a check at load finds it so), or lane by lane with libm's.
 VECTOR_EXP = bool(ls_vexp_init())
 _VECTOR_EXP_BUILT = bool(ls_vexp_built)    # False on other platforms and in the baseline-only build
+
+_ISA_CODES = {"avx512": LS_ISA_AVX512, "avx2": LS_ISA_AVX2, "baseline": LS_ISA_BASELINE}
+
+#: The doubles in one vector register of each build.
+_ISA_WIDTH = {"avx512": 8, "avx2": 4, "baseline": 1}
+
+#: The builds of the kernel this CPU runs, widest first: ``"avx512"`` (AVX-512 F, VL, DQ, BW
+#: and CD), ``"avx2"``, ``"baseline"`` (x86-64's).  Each performs the same operations, so
+#: each gives the same doubles.
+ISAS = tuple(name for name, code in _ISA_CODES.items() if ls_isa_usable(code))
+
+
+def default_isa(int n_lanes):
+    """The build ``Lanes`` runs ``n_lanes`` lanes in unless told otherwise: the widest of
+    ``ISAS`` whose vector the lanes fill (so AVX2 for 4 lanes, where AVX-512 would run
+    half-empty registers under masks)."""
+    return next(isa for isa in ISAS if _ISA_WIDTH[isa] <= n_lanes)
 
 
 def _exp_neg(const double[::1] x not None):
@@ -130,6 +154,8 @@ cdef class Lanes:
     """``n_lanes`` networks of one topology (``Core``'s arguments), trained in lockstep."""
 
     cdef readonly int n_lanes
+    cdef readonly str isa
+    cdef int _isa
     cdef readonly Py_ssize_t n_inputs, n_outputs, n_weights, n_cells, n_units
     cdef ls_net net
     cdef ls_work work
@@ -139,9 +165,14 @@ cdef class Lanes:
 
     def __init__(self, int n_lanes, Py_ssize_t n_inputs, Py_ssize_t n_outputs, Py_ssize_t n_hidden,
                  block_sizes, bint output_gates, bint h_identity, bint g_logistic,
-                 double h_half, double g_half, group_set, set_xcols, set_rcols):
+                 double h_half, double g_half, group_set, set_xcols, set_rcols, *, isa=None):
         if n_lanes not in LANES:
             raise ValueError(f"n_lanes must be one of {LANES}, got {n_lanes}")
+        if isa is None:
+            isa = default_isa(n_lanes)
+        if isa not in ISAS:
+            raise ValueError(f"isa must be one of {ISAS} (the builds this CPU runs), got {isa!r}")
+        self.isa, self._isa = isa, _ISA_CODES[isa]
         cdef ls_net* n = &self.net
         cdef Py_ssize_t g, s, m
         self._keep = []
@@ -189,11 +220,13 @@ cdef class Lanes:
         w.zeros = self._alloc(max(n_inputs, n_outputs) // n_lanes + 1)   # an input (or target) row of zeros
 
     cdef double* _alloc(self, Py_ssize_t n):
-        """A zeroed buffer of ``n`` entries per lane, never empty."""
-        arr = np.zeros(max(n, 1) * self.n_lanes)
+        """A zeroed buffer of ``n`` entries per lane, never empty, starting on a 64-byte
+        boundary (a cache line: in 8 lanes one entry of every lane is one line)."""
+        arr = np.zeros(max(n, 1) * self.n_lanes + 8)
         self._keep.append(arr)
         cdef double[::1] view = arr
-        return &view[0]
+        cdef Py_ssize_t skip = (-(<size_t>&view[0] // sizeof(double))) % 8
+        return &view[skip]
 
     def run(self, cores, batches, int mode, double learning_rate):
         """Train lane ``l``'s network ``cores[l]`` on ``batches[l]``, all lanes at once.
@@ -281,7 +314,7 @@ cdef class Lanes:
         if len(codings) > 1:
             raise ValueError("batches mixes symbol and dense inputs")
         with nogil:
-            ls_run(self.n_lanes, &self.net, &self.work, self.lanes, mode, learning_rate)
+            ls_run(self.n_lanes, self._isa, &self.net, &self.work, self.lanes, mode, learning_rate)
         result = []
         for l in range(len(cores)):
             ln = &self.lanes[l]

@@ -560,32 +560,73 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
     return 0;
 }
 
-/* An AVX2 build and a baseline x86-64 one of each, chosen at load time by the CPU; with
- * LS_BASELINE_ONLY defined (CFLAGS=-DLS_BASELINE_ONLY), the baseline one alone, to test it
- * on an AVX2 machine. */
-#if defined(LS_BASELINE_ONLY)
-#define LS_CLONES
+/* Each K is built three times: for x86-64's baseline, for AVX2, and for AVX-512 (F, VL, DQ,
+ * BW, CD: x86-64-v4), each with the operations of the baseline build, since -ffp-contract=off
+ * keeps the compiler from fusing any (the only fmas are the vector exp's, which has its own
+ * target).  ls_isa_usable says which of them this CPU runs; Lanes picks the widest unless told
+ * otherwise, so that a test can run each build the CPU has.  With LS_BASELINE_ONLY defined
+ * (CFLAGS=-DLS_BASELINE_ONLY), the baseline one alone. */
+enum { LS_ISA_BASELINE = 0, LS_ISA_AVX2 = 1, LS_ISA_AVX512 = 2, LS_N_ISAS = 3 };
+
+#if defined(LS_BASELINE_ONLY) || !defined(__x86_64__)
+#define LS_BUILD(K, ISA, TARGET)
 #else
-#define LS_CLONES __attribute__((target_clones("avx2", "default")))
+#define LS_BUILD(K, ISA, TARGET) \
+    __attribute__((target(TARGET))) \
+    static int run_##K##_##ISA(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double lr) \
+    { return run_k(n, wk, lanes, mode, lr, K); }
 #endif
 
 #define LANES(K) \
-    LS_CLONES \
-    static int run_##K(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double lr) \
-    { return run_k(n, wk, lanes, mode, lr, K); }
+    static int run_##K##_base(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double lr) \
+    { return run_k(n, wk, lanes, mode, lr, K); } \
+    LS_BUILD(K, avx2, "avx2") \
+    LS_BUILD(K, avx512, "avx512f,avx512vl,avx512dq,avx512bw,avx512cd")
 
 LANES(4)
 LANES(8)
 LANES(16)
 
-/* Train every lane's batch in lockstep; K is 4, 8 or 16 (returns -1 otherwise).  ``mode`` is
- * 2 (train sequence) or 3 (train step), as lstm97._core.Mode. */
-static int ls_run(int K, const ls_net *net, ls_work *work, ls_lane *lanes, int mode, double learning_rate)
+/* 1 if this build has ``isa`` and the CPU runs it. */
+static int ls_isa_usable(int isa)
+{
+    if (isa == LS_ISA_BASELINE)
+        return 1;
+#if defined(LS_BASELINE_ONLY) || !defined(__x86_64__)
+    return 0;
+#else
+    __builtin_cpu_init();
+    if (isa == LS_ISA_AVX2)
+        return __builtin_cpu_supports("avx2");
+    if (isa == LS_ISA_AVX512)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512cd");
+    return 0;
+#endif
+}
+
+#if defined(LS_BASELINE_ONLY) || !defined(__x86_64__)
+#define LS_PICK(K) return run_##K##_base(net, work, lanes, mode, learning_rate);
+#else
+#define LS_PICK(K) \
+    switch (isa) { \
+    case LS_ISA_AVX512: return run_##K##_avx512(net, work, lanes, mode, learning_rate); \
+    case LS_ISA_AVX2: return run_##K##_avx2(net, work, lanes, mode, learning_rate); \
+    default: return run_##K##_base(net, work, lanes, mode, learning_rate); \
+    }
+#endif
+
+/* Train every lane's batch in lockstep; K is 4, 8 or 16 (returns -1 otherwise), ``isa`` one
+ * that ls_isa_usable accepts (the caller checks).  ``mode`` is 2 (train sequence) or 3 (train
+ * step), as lstm97._core.Mode. */
+static int ls_run(int K, int isa, const ls_net *net, ls_work *work, ls_lane *lanes, int mode,
+                  double learning_rate)
 {
     switch (K) {
-    case 4: return run_4(net, work, lanes, mode, learning_rate);
-    case 8: return run_8(net, work, lanes, mode, learning_rate);
-    case 16: return run_16(net, work, lanes, mode, learning_rate);
+    case 4: LS_PICK(4)
+    case 8: LS_PICK(8)
+    case 16: LS_PICK(16)
     default: return -1;
     }
 }

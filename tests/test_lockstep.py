@@ -89,13 +89,31 @@ def train_both(nets, batches, lanes, learning_rate, update, calls=2):
     return results
 
 
+@pytest.mark.parametrize("isa", _lockstep.ISAS)
 @pytest.mark.parametrize("update", ["sequence", "step"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_lane_is_the_scalar_core_bit_for_bit(seed, update):
+def test_every_lane_is_the_scalar_core_bit_for_bit(seed, update, isa):
+    """In every build of the kernel this CPU runs (baseline, AVX2, AVX-512)."""
     n_lanes = _lockstep.LANES[seed % 3]
     n_nets = n_lanes - seed % 3                # some calls leave lanes idle
     top, nets, batches = random_batches(seed, n_nets)
-    train_both(nets, batches, nets[0]._lanes(n_lanes), 0.3, update)
+    lanes = nets[0]._lanes(n_lanes, isa)
+    assert lanes.isa == isa
+    train_both(nets, batches, lanes, 0.3, update)
+
+
+def test_lanes_run_the_widest_build_they_fill_and_refuse_one_the_cpu_has_not():
+    wanted = [isa for isa, flags in (("avx512", {"avx512f", "avx512vl", "avx512dq", "avx512bw", "avx512cd"}),
+                                     ("avx2", {"avx2"})) if flags <= set(CPU_FLAGS)]
+    if _lockstep._VECTOR_EXP_BUILT:            # an x86-64 glibc build with every kernel build in it
+        assert _lockstep.ISAS == (*wanted, "baseline")
+    assert _lockstep.ISAS[-1] == "baseline"
+    widths = {"avx512": 8, "avx2": 4, "baseline": 1}
+    for K in _lockstep.LANES:
+        isa = LSTM(table10("4-1"))._lanes(K).isa
+        assert isa == _lockstep.default_isa(K) == next(i for i in _lockstep.ISAS if widths[i] <= K)
+    with pytest.raises(ValueError, match=r"isa must be one of .* got 'sse9'"):
+        LSTM(table10("4-1"))._lanes(8, "sse9")
 
 
 def test_random_cases_cover_every_option():
@@ -112,17 +130,19 @@ def test_random_cases_cover_every_option():
                     ("h_range", True), ("h_range", False)}
 
 
+@pytest.mark.parametrize("isa", _lockstep.ISAS)
 @pytest.mark.parametrize("update", ["sequence", "step"])
-def test_the_adding_net_in_sixteen_lanes(update):
+def test_the_adding_net_in_sixteen_lanes(update, isa):
     """The adding rows' net (Table 10 4-1) on adding sequences of their own lengths."""
     task, rng = Adding(T=100), np.random.default_rng(5)
     nets = [LSTM(table10("4-1"), rng=i) for i in range(16)]
     batches = [[task.sample(rng) for _ in range(1 + i % 3)] for i in range(16)]
-    train_both(nets, batches, nets[0]._lanes(16), 0.5, update)
+    train_both(nets, batches, nets[0]._lanes(16, isa), 0.5, update)
 
 
+@pytest.mark.parametrize("isa", _lockstep.ISAS)
 @pytest.mark.parametrize("update", ["sequence", "step"])
-def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_alone(update):
+def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_alone(update, isa):
     """Lane 5's last sequence has targets of 1e300 (its error overflows: a state blow-up after
     the sequences before it trained); lane 6's are -1000, so that with the learning rate of
     1e306 its first update overflows a weight.  Each reports the scalar core's error, sequence
@@ -132,7 +152,7 @@ def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_
     x, y, m = batches[5][0]
     batches[5].append((x, y * 0 + 1e300, m | True))
     batches[6] = [(x, y * 0 - 1e3, m | True) for x, y, m in batches[6]]
-    results = train_both(nets, batches, nets[0]._lanes(8), 1e306, update, calls=1)
+    results = train_both(nets, batches, nets[0]._lanes(8, isa), 1e306, update, calls=1)
     assert "non-finite value in an activation" in str(results[5][2])
     assert results[5][2].sequence == len(batches[5]) - 1 > 0
     assert "would make a weight non-finite" in str(results[6][2])

@@ -294,10 +294,11 @@ class LSTM:
         learning_rate, mode = _training(learning_rate, update)
         return self._run_many(sequences, mode, learning_rate, return_outputs)
 
-    def _lanes(self, n_lanes):
+    def _lanes(self, n_lanes, isa=None):
         """Lockstep lanes (:class:`lstm97._lockstep.Lanes`) for ``n_lanes`` networks of this
-        network's topology, for :func:`train_in_lanes`."""
-        return _lockstep.Lanes(n_lanes, *self._core_args)
+        network's topology, for :func:`train_in_lanes`; ``isa`` the kernel's build (one of
+        ``_lockstep.ISAS``; None: ``_lockstep.default_isa``)."""
+        return _lockstep.Lanes(n_lanes, *self._core_args, isa=isa)
 
     @_exclusive
     def train_sequences(self, sequences, *, learning_rate, update="sequence", return_outputs=False):
