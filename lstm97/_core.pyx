@@ -48,7 +48,7 @@ from libc.stdint cimport uint64_t
 from libc.string cimport memcpy, memset
 
 cdef extern from "_exp.h" nogil:
-    void exp_neg(double* out, const double* x, Py_ssize_t n)    # out[i] = exp(-x[i]), libm's doubles
+    void exp_neg4(double* out, const double* x, Py_ssize_t n)   # out[i] = exp(-x[i]), libm's doubles
     int ls_vexp_init()
 
 import numpy as np
@@ -286,7 +286,7 @@ cdef class Core:
     cdef double* e_k
     cdef double* back                    # sum_k w_ku e_k for every hidden unit u
     cdef double* nets                    # one step's net inputs (hidden units, gates and cells; or
-    cdef double* exps                    # outputs) and their exps: squashed together (exp_neg)
+    cdef double* exps                    # outputs) and their exps: squashed together (exp_neg4)
 
     cdef list _keep
     cdef dict _arrays
@@ -666,7 +666,7 @@ cdef class Core:
             self._gather(self.hid_sets[m], x, sym, self.y_prev)
 
         # The hidden units', gates' and cells' inputs are squashed together, then the cell
-        # states, then the outputs, so that exp_neg computes their exps four at a time;
+        # states, then the outputs, so that exp_neg4 computes their exps four at a time;
         # each value's own operations are those of 1 / (1 + exp(-net)), and ``check`` sums
         # in the order of the units.
         cdef double* nets = self.nets
@@ -681,7 +681,7 @@ cdef class Core:
                 nets[H + j * per_block + 1] = self._net(OUTPUT_GATE, j)
         for v in range(self.n_cells):                         # the cells' inputs (eq. 9) need no gate
             nets[n_first + v] = self._net(CELL, v)
-        exp_neg(ex, nets, n_first + self.n_cells)
+        exp_neg4(ex, nets, n_first + self.n_cells)
         for i in range(H):
             y = 1.0 / (1.0 + ex[i])
             yc[1 + i] = y
@@ -712,7 +712,7 @@ cdef class Core:
                 self.h_s[v] = self.s[v]
                 self.dh_s[v] = 1.0
         else:
-            exp_neg(ex, self.s, self.n_cells)
+            exp_neg4(ex, self.s, self.n_cells)
             for v in range(self.n_cells):
                 e = 1.0 / (1.0 + ex[v])
                 self.h_s[v] = 2.0 * self.h_half * e - self.h_half
@@ -726,7 +726,7 @@ cdef class Core:
             self._gather(self.g_set[OUTPUT], x, sym, yc)
             for k in range(K):
                 nets[k] = self._net(OUTPUT, k)
-            exp_neg(ex, nets, K)
+            exp_neg4(ex, nets, K)
             for k in range(K):
                 self.y_k[k] = 1.0 / (1.0 + ex[k])
                 check += self.y_k[k]

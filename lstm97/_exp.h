@@ -1,6 +1,7 @@
 /* libm's exp, as the compiled core (_core.pyx) and the lockstep kernel (_lockstep_kernel.h)
  * both call it: one home, so that both get the same double from the same function; and
- * exp_neg, which computes it four arguments at a time where it can, with the same result.
+ * exp_neg, which computes it four or eight arguments at a time where it can, with the same
+ * result (exp_neg4: at most four, for the scalar core).
  *
  * On x86-64 glibc the unversioned ``exp`` an extension binds at run time is exp@GLIBC_2.2.5,
  * the SVID compatibility wrapper: it returns the value of __ieee754_exp, except that it
@@ -122,10 +123,76 @@ static void exp_neg_vector(double *restrict out, const double *restrict x, ptrdi
     }
 }
 
+#define LS_AVX512 "avx512f,avx512dq,fma"
+
+/* exp_large, eight lanes at a time: the same operations. */
+__attribute__((target(LS_AVX512), always_inline))
+static inline __m512d exp_large8(__m512d v, __m512d tmp, __m512i sbits, __mmask8 huge)
+{
+    const __m512i down = _mm512_set1_epi64((long long)0xc0f0000000000000ULL);        /* -(1009 << 52) */
+    __m512d scale = _mm512_castsi512_pd(_mm512_add_epi64(sbits, down));
+    __m512d y = _mm512_mul_pd(_mm512_fmadd_pd(scale, tmp, scale), _mm512_set1_pd(0x1p1009));
+    __m512d flow = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ),
+                                        _mm512_set1_pd(INFINITY), _mm512_setzero_pd());
+    return _mm512_mask_blend_pd(huge, y, flow);
+}
+
+/* exp_neg_vector, eight arguments at a time where the CPU has AVX-512: the same operations
+ * on the same constants, the table's pairs gathered. */
+__attribute__((target(LS_AVX512), noinline))
+static void exp_neg_vector8(double *restrict out, const double *restrict x, ptrdiff_t n)
+{
+    const __m512d inv_ln2n = _mm512_set1_pd(0x1.71547652b82fep7), shift = _mm512_set1_pd(0x1.8p52);
+    const __m512d neg_ln2hin = _mm512_set1_pd(-0x1.62e42fefa0000p-8);
+    const __m512d neg_ln2lon = _mm512_set1_pd(-0x1.cf79abc9e3b3ap-47);
+    const __m512d c2 = _mm512_set1_pd(0x1.ffffffffffdbdp-2), c3 = _mm512_set1_pd(0x1.555555555543cp-3);
+    const __m512d c4 = _mm512_set1_pd(0x1.55555cf172b91p-5), c5 = _mm512_set1_pd(0x1.1111167a4d017p-7);
+    const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ULL);
+    const __m512i low = _mm512_set1_epi64(0x3c9 - 1), high = _mm512_set1_epi64(0x408);
+    const __m512i top_mask = _mm512_set1_epi64(0x7ff), idx_mask = _mm512_set1_epi64(127);
+    const __m512i high_tiny = _mm512_set1_epi64(0x3c9);
+    const __m512d one = _mm512_set1_pd(1.0);
+    for (ptrdiff_t i = 0; i + 8 <= n; i += 8) {
+        __m512d v = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(_mm512_loadu_pd(x + i)), sign));
+        __m512i abstop = _mm512_and_si512(_mm512_srli_epi64(_mm512_castpd_si512(v), 52), top_mask);
+        __mmask8 main_path = _mm512_cmpgt_epi64_mask(abstop, low) & _mm512_cmpgt_epi64_mask(high, abstop);
+        __m512d kd = _mm512_fmadd_pd(v, inv_ln2n, shift);
+        __m512i ki = _mm512_castpd_si512(kd);
+        kd = _mm512_sub_pd(kd, shift);
+        __m512d r = _mm512_fmadd_pd(kd, neg_ln2hin, v);
+        r = _mm512_fmadd_pd(kd, neg_ln2lon, r);
+        __m512i j2 = _mm512_slli_epi64(_mm512_and_si512(ki, idx_mask), 1);        /* 2 j */
+        __m512d tail = _mm512_i64gather_pd(j2, (const void *)ls_exp_table, 8);
+        __m512i sbits = _mm512_add_epi64(_mm512_i64gather_epi64(j2, (const void *)(ls_exp_table + 1), 8),
+                                         _mm512_slli_epi64(ki, 45));
+        __m512d r2 = _mm512_mul_pd(r, r);
+        __m512d tmp = _mm512_fmadd_pd(_mm512_fmadd_pd(r, c3, c2), r2, _mm512_add_pd(r, tail));
+        tmp = _mm512_fmadd_pd(_mm512_mul_pd(r2, r2), _mm512_fmadd_pd(r, c5, c4), tmp);
+        __m512d scale = _mm512_castsi512_pd(sbits);
+        __m512d res = _mm512_fmadd_pd(scale, tmp, scale);
+        __mmask8 tiny = _mm512_cmpgt_epi64_mask(high_tiny, abstop);
+        res = _mm512_mask_blend_pd(tiny, res, _mm512_add_pd(one, v));
+        unsigned off = 0xffu & ~(unsigned)(main_path | tiny);
+        if (off) {
+            __mmask8 huge = _mm512_cmpgt_epi64_mask(abstop, high) & _mm512_cmpgt_epi64_mask(top_mask, abstop);
+            __mmask8 large = huge | (_mm512_cmpge_epi64_mask(_mm512_castpd_si512(v), _mm512_setzero_si512())
+                                     & _mm512_cmpeq_epi64_mask(abstop, high));
+            res = _mm512_mask_blend_pd(large, res, exp_large8(v, tmp, sbits, huge));
+            off &= ~(unsigned)large;
+        }
+        _mm512_storeu_pd(out + i, res);
+        while (off) {
+            int l = __builtin_ctz(off);
+            out[i + l] = ls_exp(-x[i + l]);
+            off &= off - 1;
+        }
+    }
+}
+
 /* Arguments that cover every table entry, both signs, every binade of the main path and its
  * edges, the special case (with its subnormal results) and the rest (tiny, huge, inf, NaN):
- * 1 if exp_neg_vector equals ls_exp on all. */
-static int ls_vexp_check(void)
+ * 1 if ``vexp`` (exp_neg_vector or exp_neg_vector8) equals ls_exp on all. */
+static int ls_vexp_check(void (*vexp)(double *restrict, const double *restrict, ptrdiff_t))
 {
     enum { M = 4096 };
     double x[M], got[M];
@@ -152,7 +219,7 @@ static int ls_vexp_check(void)
                               745.1332191019412, 744.44007192138126, 1500.0, -1500.0};
     for (size_t i = 0; i < sizeof special / sizeof *special; i++)
         x[i * 4 + 3] = special[i];
-    exp_neg_vector(got, x, M);
+    vexp(got, x, M);
     for (int i = 0; i < M; i++) {
         double want = ls_exp(-x[i]);
         if (memcmp(&want, &got[i], sizeof want) != 0)
@@ -161,33 +228,66 @@ static int ls_vexp_check(void)
     return 1;
 }
 
-/* Turn the vector exp on where the CPU has AVX2 and FMA and it equals libm's (0: off). */
+/* How many arguments at a time the vector exp takes: 4 where the CPU has AVX2 and FMA and it
+ * equals libm's, 8 where it also has AVX-512 F and DQ and the 8-wide one equals libm's too, 0
+ * (off) elsewhere. */
 static int ls_vexp_init(void)
 {
     __builtin_cpu_init();
-    ls_vexp_on = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && ls_vexp_check();
+    ls_vexp_on = 0;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && ls_vexp_check(exp_neg_vector)) {
+        ls_vexp_on = 4;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+            && ls_vexp_check(exp_neg_vector8))
+            ls_vexp_on = 8;
+    }
     return ls_vexp_on;
 }
 static const int ls_vexp_built = 1;
 #else
 static int ls_vexp_init(void) { return 0; }
+static const int ls_vexp_on = 0;
 static const int ls_vexp_built = 0;
 #endif
 
-/* out[i] = exp(-x[i]) for i < n: the vector exp for the first multiple of 4 where it is
- * on, libm's for the rest. */
-static inline __attribute__((always_inline)) void exp_neg(double *restrict out, const double *restrict x,
-                                                         ptrdiff_t n)
+/* out[i] = exp(-x[i]) for i < n, ``width`` arguments at a time (8, 4, or 0: libm's one by
+ * one), at most ls_vexp_on: the vector exp for the first multiple of 4 (8 at a time, then 4,
+ * where it is 8 wide), libm's for the rest. */
+static inline __attribute__((always_inline)) void exp_neg_at(double *restrict out, const double *restrict x,
+                                                            ptrdiff_t n, int width)
 {
     ptrdiff_t i = 0;
 #ifdef LS_HAVE_VEXP
-    if (ls_vexp_on && n >= 4) {
-        i = n & ~(ptrdiff_t)3;
-        exp_neg_vector(out, x, i);
+    if (width == 8 && n >= 8) {
+        i = n & ~(ptrdiff_t)7;
+        exp_neg_vector8(out, x, i);
     }
+    if (width && n - i >= 4) {
+        ptrdiff_t m = (n - i) & ~(ptrdiff_t)3;
+        exp_neg_vector(out + i, x + i, m);
+        i += m;
+    }
+#else
+    (void)width;
 #endif
     for (; i < n; i++)
         out[i] = ls_exp(-x[i]);
+}
+
+/* exp_neg_at as wide as the CPU allows: what the lanes call. */
+static inline __attribute__((always_inline)) void exp_neg(double *restrict out, const double *restrict x,
+                                                         ptrdiff_t n)
+{
+    exp_neg_at(out, x, n, ls_vexp_on);
+}
+
+/* exp_neg_at at most 4 wide: what the scalar core calls.  Its calls are short (a step's units)
+ * and its step waits for them; there the 8-wide exp made the adding net's step about 12%
+ * slower (bench_lockstep's scalar core, alternated builds), where in the lanes it is faster. */
+static inline __attribute__((always_inline)) void exp_neg4(double *restrict out, const double *restrict x,
+                                                          ptrdiff_t n)
+{
+    exp_neg_at(out, x, n, ls_vexp_on < 4 ? ls_vexp_on : 4);
 }
 
 #endif

@@ -11,7 +11,8 @@ Bit identity
 Each lane performs exactly the floating-point operations of ``_core.pyx::Core._step``, in
 the same order.  Its exps are libm's, as the core's are: on x86-64 glibc with AVX2 and
 FMA, four at a time by a vector exp that performs glibc's own operations (``_exp.h``;
-``VECTOR_EXP``: on only where a check at load finds it equal to libm's), elsewhere libm's
+``VECTOR_EXP``: on only where a check at load finds it equal to libm's; eight at a time
+where the CPU has AVX-512), elsewhere libm's
 ``exp`` one by one.  So a lane's weights, per-sequence errors, outputs and final state
 after ``run`` are those ``Core.run`` leaves on the same batch, bit for bit
 (tests/test_lockstep.py).  ``setup.py`` builds the kernel with ``-ffp-contract=off`` and
@@ -114,14 +115,15 @@ cdef extern from "_lockstep_kernel.h":
                double learning_rate) nogil
     int ls_vexp_init()
     const int ls_vexp_built
-    void exp_neg(double* out, const double* x, Py_ssize_t n) nogil
+    void exp_neg_at(double* out, const double* x, Py_ssize_t n, int width) nogil
 
 #: The numbers of lanes the kernel is built for.
 LANES = (4, 8, 16)
 
 #: Whether the lanes evaluate exp four at a time (the vector exp of ``_exp.h``, bit for bit
 #: libm's: it is on only where a check at load finds it so), or lane by lane with libm's.
-VECTOR_EXP = bool(ls_vexp_init())
+_VECTOR_EXP_WIDTH = ls_vexp_init()        # 8, 4 or 0 (off): the arguments it takes at a time
+VECTOR_EXP = bool(_VECTOR_EXP_WIDTH)
 _VECTOR_EXP_BUILT = bool(ls_vexp_built)    # False on other platforms and in the baseline-only build
 
 _ISA_CODES = {"avx512": LS_ISA_AVX512, "avx2": LS_ISA_AVX2, "baseline": LS_ISA_BASELINE}
@@ -142,12 +144,17 @@ def default_isa(int n_lanes):
     return next(isa for isa in ISAS if _ISA_WIDTH[isa] <= n_lanes)
 
 
-def _exp_neg(const double[::1] x not None):
-    """exp(-x) as the lanes and the core compute it, for the tests."""
+def _exp_neg(const double[::1] x not None, width=None):
+    """exp(-x) as the lanes and the core compute it, for the tests: ``width`` (8, 4 or 0,
+    at most ``_VECTOR_EXP_WIDTH``) arguments at a time; None: as wide as they do."""
+    if width is None:
+        width = _VECTOR_EXP_WIDTH
+    if width not in (0, 4, 8) or width > _VECTOR_EXP_WIDTH:
+        raise ValueError(f"width must be 0, 4 or 8, at most {_VECTOR_EXP_WIDTH} on this CPU, got {width!r}")
     out = np.empty(x.shape[0])
     cdef double[::1] o = out
     if x.shape[0]:
-        exp_neg(&o[0], &x[0], x.shape[0])
+        exp_neg_at(&o[0], &x[0], x.shape[0], width)
     return out
 
 cdef class Lanes:

@@ -161,7 +161,7 @@ def test_a_lane_that_blows_up_is_the_scalar_cores_blow_up_and_leaves_the_others_
 
 def test_the_lanes_exp_is_libms_bit_for_bit():
     """The vector exp of the lanes and the core (on where the CPU has AVX2 and FMA and it
-    matched libm at load) against math.exp, which is libm's: a million and a half arguments
+    matched libm at load; 8 at a time where it also has AVX-512), in each width, against math.exp, which is libm's: a million and a half arguments
     across the whole range, glibc's special case (512 <= |x| < 1024, with its subnormal
     results) and beyond, around every table entry, the special values, and the lanes' own zeros
     (the core's own exps are checked against libm's by test_c_baseline, bit for bit)."""
@@ -186,10 +186,17 @@ def test_the_lanes_exp_is_libms_bit_for_bit():
             return math.inf
 
     want = np.array([libm(v) for v in x])
-    got = _lockstep._exp_neg(x)
-    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    widths = [w for w in (8, 4, 0) if w <= _lockstep._VECTOR_EXP_WIDTH]
+    for width in widths:                       # each width the CPU runs; 8 and 4 take the tail by 4 and 1
+        for n in (len(x), len(x) - 3):
+            got = _lockstep._exp_neg(x[:n], width)
+            assert np.array_equal(got.view(np.uint64), want[:n].view(np.uint64)), width
+    assert np.array_equal(_lockstep._exp_neg(x).view(np.uint64), want.view(np.uint64))
     if _lockstep._VECTOR_EXP_BUILT and "avx2" in CPU_FLAGS and "fma" in CPU_FLAGS:
         assert _lockstep.VECTOR_EXP and _core.VECTOR_EXP
+        assert _lockstep._VECTOR_EXP_WIDTH == (8 if {"avx512f", "avx512dq"} <= set(CPU_FLAGS) else 4)
+    with pytest.raises(ValueError, match="width must be 0, 4 or 8"):
+        _lockstep._exp_neg(x, 16)
 
 
 def test_the_exp_table_is_the_one_its_script_computes():
