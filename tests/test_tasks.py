@@ -344,6 +344,29 @@ def test_2c_structure():
     assert_proportion(sum(s.label for s in sample), len(sample), 0.5)
 
 
+@pytest.mark.parametrize("p, q, probability", [(20, 30, 0.1), (1, 0, 1.0), (3, 0, 0.5)])
+def test_2c_draws_in_the_documented_order(p, q, probability):
+    """Per sequence, in this order: x or y (``integers(0, 2)``), the extra distractors
+    (``geometric``), the distractors (``integers(0, p, size)``); what the committed 2c
+    records were trained on, whether one sequence is drawn or a batch."""
+    task = VeryLongTimeLag(p=p, q=q, trigger_probability=probability)
+    rng = np.random.default_rng(11)
+    want = []
+    for _ in range(40):
+        label = int(rng.integers(0, 2))
+        middle = rng.integers(0, p, size=q + int(rng.geometric(probability)) - 1)
+        want.append(np.concatenate([[p + 1, p + 2 + label], middle, [p]]))
+    rng = np.random.default_rng(11)
+    got = [task.sample(rng) for _ in range(15)] + task.sample_batch(25, rng).sequences
+    for seq, inputs in zip(got, want, strict=True):
+        np.testing.assert_array_equal(seq.inputs, inputs, strict=True)
+        assert seq.label == inputs[1] - (p + 2)
+        targets = np.zeros((len(inputs), 2))
+        targets[-1, seq.label] = 1.0
+        np.testing.assert_array_equal(seq.targets, targets, strict=True)
+        assert seq.target_mask.tolist() == [False] * (len(inputs) - 1) + [True]
+
+
 def test_2c_large_alphabet_stays_symbol_coded():
     seq = VeryLongTimeLag(p=1000, q=1000).sample(0)
     assert seq.inputs.shape == (seq.length,) and seq.inputs.dtype == np.int64
@@ -908,10 +931,11 @@ def test_make_pads_the_sequences_that_sample_draws(task):
 
 @pytest.mark.parametrize("task", [LongTimeLag(100, "2a"), LongTimeLag(100, "2b"), LongTimeLag(4, "2b"),
                                   LongTimeLag(1, "2b"), LongTimeLag(2, "2a"), tasks.EmbeddedReber(),
-                                  VeryLongTimeLag(5, 5)], ids=repr)
+                                  VeryLongTimeLag(5, 5), VeryLongTimeLag(1000, 1000),
+                                  VeryLongTimeLag(1, 0, trigger_probability=1.0)], ids=repr)
 def test_sample_batch_packs_the_sequences_that_sample_draws(task):
     """The batch holds what n calls of sample give, field by field, and the generator ends in
-    the same state (Exps 2a/2b draw a batch in one go; the other tasks call sample)."""
+    the same state (Exps 2a, 2b and 2c draw a batch in one go; the other tasks call sample)."""
     one, many = np.random.default_rng(8), np.random.default_rng(8)
     batch = task.sample_batch(7, many)
     want = tasks.SequenceBatch.of([task.sample(one) for _ in range(7)])

@@ -436,7 +436,7 @@ class Task:
 
         The sequences are those ``n`` calls of :meth:`sample` with the same generator give, in
         that order, and the generator ends in the same state; a task may draw them in one go
-        (Exps 2a/2b build their one-hot targets for the whole batch at once)."""
+        (Exps 2a, 2b and 2c build the arrays of the whole batch at once)."""
         n, rng = _checked_draws(n, rng)
         return SequenceBatch.of([self.sample(rng) for _ in range(n)])
 

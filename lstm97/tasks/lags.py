@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_choice, check_real, check_rng
-from .base import (MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws, _end_target_sequence,
-                   _tolerance)
+from .._validation import check_choice, check_real
+from .base import MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws, _tolerance
 
 __all__ = ["LongTimeLag", "VeryLongTimeLag"]
 
@@ -193,16 +192,35 @@ class VeryLongTimeLag(Task):
             ``targets`` of shape (T, 2) with the one-hot x/y code at the last step, ``label``
             0 for x and 1 for y.
         """
-        rng = check_rng("rng", rng)
-        p, q = self.p, self.q
-        label = int(rng.integers(0, 2))
-        n_distractors = q + int(rng.geometric(self.trigger_probability)) - 1
-        inputs = np.empty(n_distractors + 3, dtype=np.int64)
-        inputs[0] = p + 1                    # b
-        inputs[1] = p + 2 + label            # x or y
-        inputs[2:-1] = rng.integers(0, p, size=n_distractors)
-        inputs[-1] = p                       # e
-        targets, mask = _end_target_sequence(inputs, 2)
-        targets[-1, label] = 1.0
-        return TaskSequence(inputs, targets, mask, label=label,
-                            relevant_steps=np.array([1], dtype=np.int64))
+        return self.sample_batch(1, rng).sequences[0]
+
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
+        :meth:`sample` (which draws a batch of one), the same draws in the same order (per
+        sequence: x or y, the number of extra distractors, the distractors), with the
+        batch's arrays built at once.  Each sequence's arrays are views of the batch's."""
+        n, rng = _checked_draws(n, rng)
+        p, q, probability = self.p, self.q, self.trigger_probability
+        labels = np.empty(n, dtype=np.int64)
+        distractors = []
+        for i in range(n):
+            labels[i] = rng.integers(0, 2)
+            distractors.append(rng.integers(0, p, size=q + int(rng.geometric(probability)) - 1))
+        offsets = np.zeros(n + 1, dtype=np.intp)
+        np.cumsum([len(d) + 3 for d in distractors], out=offsets[1:])
+        starts, ends = offsets[:-1], offsets[1:] - 1
+        inputs = np.empty(offsets[-1], dtype=np.int64)
+        middle = np.ones(offsets[-1], dtype=bool)
+        middle[starts] = middle[starts + 1] = middle[ends] = False
+        inputs[middle] = np.concatenate(distractors)
+        inputs[starts] = p + 1                   # b
+        inputs[starts + 1] = p + 2 + labels      # x or y
+        inputs[ends] = p                         # e
+        targets = np.zeros((offsets[-1], 2))
+        targets[ends, labels] = 1.0
+        mask = np.zeros(offsets[-1], dtype=bool)
+        mask[ends] = True
+        sequences = [TaskSequence(inputs[a:b], targets[a:b], mask[a:b], label=int(label),
+                                  relevant_steps=np.array([1], dtype=np.int64))
+                     for a, b, label in zip(starts, offsets[1:], labels)]
+        return SequenceBatch(inputs, targets, mask, targets, None, offsets, sequences)
