@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from lstm97.experiments import get_experiment, read_results, results_path, run_experiment, run_trial
-from lstm97.experiments.checkpoint import checkpoint_path, resume, save
+from lstm97.experiments.checkpoint import checkpoint_path, identity, resume, save
 from lstm97.experiments.trial import Trial
 from lstm97.experiments.runner import machine
 
@@ -123,6 +123,27 @@ def test_a_checkpoint_is_never_unpickled(tmp_path):
         np.savez(f, **arrays)
     with pytest.warns(RuntimeWarning, match="cannot be read"):
         assert resume(path, lambda: Trial(exp, 2, max_sequences=3_000)).n == 0
+
+
+def test_identity_names_the_trial_a_checkpoint_holds_and_refuses_other_files(tmp_path):
+    exp = get_experiment("adding-T100")
+    path = tmp_path / "c.npz"
+    save(_trained_to(Trial(exp, 2, seed=7, max_sequences=3_000), 1_000), path)
+    meta = identity(path)
+    assert meta == {"experiment": "adding-T100", "trial": 2, "seed": 7, "max_sequences": 3_000}
+    resumed = resume(path, lambda: Trial(get_experiment(meta["experiment"]), meta["trial"], seed=meta["seed"],
+                                         max_sequences=meta["max_sequences"]))
+    assert resumed.n >= 1_000
+    good = path.read_bytes()
+    np.savez(tmp_path / "plain.npz", meta=np.array('{"format": "something else"}'))
+    for damaged in (good[: len(good) // 2], b"not a zip"):
+        path.write_bytes(damaged)
+        with pytest.raises(ValueError, match=r"'.*c\.npz' is not a readable trial checkpoint"):
+            identity(path)
+    with pytest.raises(ValueError, match=r"plain\.npz' is not a trial checkpoint of format lstm97-trial-checkpoint"):
+        identity(tmp_path / "plain.npz")
+    with pytest.raises(ValueError, match="not a readable trial checkpoint"):
+        identity(tmp_path / "missing.npz")
 
 
 def test_state_a_checkpoint_cannot_store_is_an_error_naming_it(tmp_path):

@@ -34,12 +34,9 @@ assert not root or lstm97.__file__.startswith(root), lstm97.__file__
 from lstm97.experiments import get_experiment, pool
 from lstm97.experiments.trial import Trial, run_in_lanes
 getattr(pool, "_keep_freed_memory", lambda: None)()
-exp, lanes, n, checkpoint = get_experiment({row!r}), {lanes}, {sequences}, {checkpoint!r}
+exp, lanes, n, checkpoint, meta = get_experiment({row!r}), {lanes}, {sequences}, {checkpoint!r}, {meta!r}
 if checkpoint:
-    import json, numpy as np
     from lstm97.experiments.checkpoint import resume
-    with np.load(checkpoint) as archive:
-        meta = json.loads(str(archive["meta"]))
     trials = [resume(checkpoint, lambda: Trial(exp, meta["trial"], seed=meta["seed"],
                                                max_sequences=meta["max_sequences"]))]
     assert trials[0].n > 0, "the checkpoint was not used"
@@ -72,9 +69,9 @@ print((time.process_time() - start) / ((trials[0].n - first) * len(trials)) * 1e
 """
 
 
-def measure(row, sequences, root, lanes, checkpoint=None):
+def measure(row, sequences, root, lanes, checkpoint=None, meta=None):
     code = MEASURE.format(root=root, row=row, lanes=lanes, sequences=sequences,
-                          checkpoint=checkpoint and str(Path(checkpoint).resolve()))
+                          checkpoint=checkpoint and str(Path(checkpoint).resolve()), meta=meta)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     if out.returncode:
         raise SystemExit(out.stderr)
@@ -90,12 +87,22 @@ def main(argv=None):
     parser.add_argument("--checkpoint", metavar="FILE", help="resume the trial of this checkpoint (K = 0 only)")
     args = parser.parse_args(argv)
     settings = [(s.rpartition(":")[0], int(s.rpartition(":")[2])) for s in args.settings]
-    if args.checkpoint and any(lanes for _, lanes in settings):
-        parser.error("--checkpoint takes settings of K = 0 (one trial, alone)")
+    meta = None
+    if args.checkpoint:
+        if any(lanes for _, lanes in settings):
+            parser.error("--checkpoint takes settings of K = 0 (one trial, alone)")
+        # read here, with this lstm97, so that a checkout from before the reader can be measured
+        from lstm97.experiments.checkpoint import identity
+        try:
+            meta = identity(args.checkpoint)
+        except ValueError as exc:
+            parser.error(f"--checkpoint: {exc}")
+        if meta["experiment"] != args.row:
+            parser.error(f"--checkpoint holds a trial of {meta['experiment']}, not of {args.row}")
     figures = {s: [] for s in settings}
     for r in range(args.rounds):
         for setting in settings if r % 2 == 0 else settings[::-1]:
-            figures[setting].append(measure(args.row, args.sequences, *setting, args.checkpoint))
+            figures[setting].append(measure(args.row, args.sequences, *setting, args.checkpoint, meta))
     for (root, lanes), values in figures.items():
         name = f"{root + ':' if root else ''}{lanes or 'alone'}"
         print(f"{args.row} {name}: {statistics.median(values):.1f} µs a sequence "

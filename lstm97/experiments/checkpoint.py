@@ -37,7 +37,7 @@ import numpy as np
 
 from ..models.persistence import write_npz
 
-__all__ = ["FORMAT", "Keeper", "checkpoint_path", "resume", "save"]
+__all__ = ["FORMAT", "Keeper", "checkpoint_path", "identity", "resume", "save"]
 
 FORMAT = "lstm97-trial-checkpoint"
 FORMAT_VERSION = 1
@@ -100,6 +100,21 @@ def _parts(trial):
 def _identity(trial):
     return {"experiment": trial.experiment.name, "trial": trial.trial, "seed": trial.seed,
             "max_sequences": trial.max_sequences}
+
+
+def identity(path) -> dict:
+    """Which trial the checkpoint ``path`` holds: ``{"experiment", "trial", "seed",
+    "max_sequences"}``, the arguments that rebuild it (``Trial(get_experiment(experiment),
+    trial, seed=seed, max_sequences=max_sequences)``) for :func:`resume`.  Reads the header
+    only; a ValueError naming ``path`` if it is not a checkpoint of this format version."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{str(path)!r} is not a readable trial checkpoint ({exc})") from None
+    if not isinstance(meta, dict) or (meta.get("format"), meta.get("version")) != (FORMAT, FORMAT_VERSION):
+        raise ValueError(f"{str(path)!r} is not a trial checkpoint of format {FORMAT} version {FORMAT_VERSION}")
+    return {key: meta[key] for key in ("experiment", "trial", "seed", "max_sequences")}
 
 
 def save(trial, path) -> None:
