@@ -290,6 +290,24 @@ def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monke
         assert [r["trial"] for r in alone if r["solved"]] == [2, 7, 9, 11]
 
 
+@pytest.mark.parametrize("n", [9, 10])
+def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, monkeypatch):
+    """Eight trials in 8 lanes, then the rest (none pending): 2 in a kernel of 4 lanes, or
+    the last one alone in the scalar core; the records are those of the trials run alone."""
+    rounds = []
+
+    def counted(lanes, nets, *args, **kwargs):
+        rounds.append((lanes.n_lanes, len(nets)))
+        return train_in_lanes(lanes, nets, *args, **kwargs)
+
+    monkeypatch.setattr(trial_module, "train_in_lanes", counted)
+    name, cap = "adding-T100", 300
+    got = list(run_in_lanes((Trial(name, i, max_sequences=cap) for i in range(n)), 8))
+    assert without_wall_time(got) == without_wall_time(run_trial(name, i, max_sequences=cap) for i in range(n))
+    assert set(rounds) == ({(8, 8), (4, 2)} if n == 10 else {(8, 8)})
+    assert rounds[-1] == ((4, 2) if n == 10 else (8, 8))   # 9: the ninth trained alone, after the lanes
+
+
 def test_a_trial_that_blows_up_in_a_lane_ends_as_it_does_alone():
     """Trials 1 and 2 get weights that make a cell state's output overflow within the first
     sequence (h is the identity, the gates open, output weights of +-max): their failure,

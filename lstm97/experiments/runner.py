@@ -240,7 +240,7 @@ def choose_lanes(exp, todo, jobs, asked=None) -> int:
     :data:`LANES_MAX_WEIGHTS` weights and each process has at least two of them, the fewest
     lanes that hold a process's share (the trials split evenly over the ``jobs`` processes,
     as :func:`~.pool.map_trials` counts them), at most :data:`DEFAULT_LANES` (the lanes
-    then take the next pending trial as each one ends)."""
+    then take the next pending trial as each one ends, and shrink once none is pending)."""
     if asked is not None:
         return asked if lockstep_rows(exp) else 0
     workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
