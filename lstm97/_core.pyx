@@ -43,7 +43,7 @@ the sequence with the checks on, to name the step.  ``step`` always checks.  Bot
 put the whole state back as it was before the call when they fail.
 """
 
-from libc.math cimport isfinite
+from libc.math cimport NAN, isfinite
 from libc.stdint cimport uint64_t
 from libc.string cimport memcpy, memset
 
@@ -431,9 +431,10 @@ cdef class Core:
         (intp, in ``[0, n_inputs)``) is given, the other None.  ``targets`` (N, n_outputs)
         and ``mask`` (N,) (uint8, non-zero at the steps with a target) are required unless
         ``mode`` is forward, where they are ignored (pass None).  ``outputs`` (N,
-        n_outputs), or None, is written at every step in forward mode, otherwise at the
-        steps with a target (the outputs before each sequence's update, in sequence
-        mode).  ``errors`` (n,), or None, gets each sequence's E.  Gradient mode takes one
+        n_outputs), or None, gets the outputs at every step in forward mode, otherwise at
+        the steps with a target (the outputs before each sequence's update, in sequence
+        mode) and NaN at the others, so it may come uninitialised; the rows of a failed
+        sequence and of those after it are not written.  ``errors`` (n,), or None, gets each sequence's E.  Gradient mode takes one
         sequence (it leaves that sequence's update pending).  Every shape, the offsets,
         the symbols, ``mode`` and ``learning_rate`` are checked once here, before the
         loop; ValueError (or a buffer dtype or contiguity error) if any is wrong.
@@ -512,7 +513,7 @@ cdef class Core:
         cdef const double* xp = NULL
         cdef const double* tp
         cdef double* op = NULL
-        cdef Py_ssize_t t, sym = -1
+        cdef Py_ssize_t t, k, sym = -1
         cdef int fail = FAIL_NONE
         fail_step[0] = -1
         self._reset()
@@ -526,6 +527,9 @@ cdef class Core:
                 op = outs + t * self.n_outputs
             else:
                 op = NULL
+                if outs != NULL:                              # a step without a target: NaN
+                    for k in range(self.n_outputs):
+                        outs[t * self.n_outputs + k] = NAN
             fail = self._step(xp, sym, tp, op, learn, check)
             if fail == FAIL_NONE and per_step and tp != NULL and self._apply(learning_rate):
                 fail = FAIL_UPDATE

@@ -484,6 +484,9 @@ INLINE int run_k(const ls_net *n, ls_work *wk, ls_lane *lanes, int mode, double 
                 tk.tgt[l] = ln->mask[p] ? -1 : 0;
                 tk.tp[l] = ln->targets + p * n_out;
                 tk.op[l] = ln->outputs != NULL ? ln->outputs + p * n_out : NULL;
+                if (tk.op[l] != NULL && !ln->mask[p])      /* a step without a target: NaN, as Core.run */
+                    for (ptrdiff_t k = 0; k < n_out; k++)
+                        tk.op[l][k] = NAN;
             } else {
                 tk.sym[l] = 0;
                 tk.xrow[l] = wk->zeros;

@@ -72,6 +72,41 @@ def test_a_blow_up_keeps_the_sequences_before_it_and_names_the_one_that_failed()
     assert_unchanged(net, after_two)
 
 
+def test_the_kernels_write_nan_where_a_step_has_no_target_into_any_outputs_array():
+    """Core.run and the lanes write every row of ``outputs`` in a training mode (the outputs
+    at the steps with a target, NaN at the others), so the array may come uninitialised:
+    here it comes full of 7.0."""
+    from lstm97 import _core
+    task = tasks.VeryLongTimeLag(p=20, q=20)
+    seqs = draw(task, 5)
+    for update in ("sequence", "step"):
+        nets = [LSTM(table10("2c-1"), rng=i) for i in range(3)]
+        batches = []
+        for net in nets:
+            call = net._batch(SequenceBatch.of(seqs), True, True)
+            call[5][...] = 7.0
+            batches.append(call)
+        mode = {"sequence": _core.Mode.MODE_TRAIN_SEQUENCE, "step": _core.Mode.MODE_TRAIN_STEP}[update]
+        assert nets[0]._core.run(*batches[0], mode, 0.1)[1] == _core.Fail.FAIL_NONE
+        assert nets[1]._lanes(4).run([n._core for n in nets[1:]], batches[1:], mode, 0.1) == [(True, -1)] * 2
+        ends = SequenceBatch.of(seqs).offsets[1:] - 1
+        for _, _, _, _, mask, out, _ in batches:
+            assert np.isnan(out[~mask.astype(bool)]).all() and np.isfinite(out[ends]).all()
+        twin = LSTM(table10("2c-1"), rng=0)
+        _, outputs = twin.train_sequences(seqs, learning_rate=0.1, update=update, return_outputs=True)
+        np.testing.assert_array_equal(outputs, batches[0][5])
+
+
+def test_after_a_blow_up_the_outputs_of_the_failed_sequence_and_after_are_nan():
+    """(The kernel stops at the failing step; the rows it did not reach are set NaN after.)"""
+    net, x, y, m = overflowing_net()
+    good = (x[:50], y[:50], np.zeros(50, bool))        # no target: trains nothing, overflows nothing
+    errors, outputs, blow_up = net._train_until_blow_up([good, good, (x, y, m), good], learning_rate=0.1,
+                                                        update="sequence", return_outputs=True)
+    assert blow_up.sequence == 2 and len(errors) == 2 and outputs.shape == (450, 1)
+    assert np.isnan(outputs).all()
+
+
 BAD = [
     (lambda x, y, m: [], ValueError, "sequences is empty"),
     (lambda x, y, m: x, TypeError, "iterable of sequences"),

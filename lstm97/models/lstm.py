@@ -217,7 +217,7 @@ class LSTM:
             y = mask = None
         else:
             y, mask = self._targets(targets, target_mask, T)
-        out = np.full((T, self.topology.n_outputs), np.nan) if outputs else None
+        out = np.empty((T, self.topology.n_outputs)) if outputs else None      # the core writes every row
         done, fail, step = self._core.run(x, symbols, np.array([0, T], dtype=np.intp), y, mask, out, None,
                                           mode, learning_rate)
         if fail != _core.Fail.FAIL_NONE:
@@ -232,13 +232,14 @@ class LSTM:
         with ``blow_up`` None, or the ``FloatingPointError`` of the sequence that failed
         (its ``sequence`` attribute is its index; ``errors`` is cut to the ones before)."""
         args = self._batch(sequences, mode != _core.Mode.MODE_FORWARD, outputs)
-        return _batch_result(self._core.run(*args, mode, learning_rate), args[6], args[5], learning_rate)
+        return _batch_result(self._core.run(*args, mode, learning_rate), args[2], args[6], args[5], learning_rate)
 
     def _batch(self, sequences, learn, outputs):
         """What ``Core.run`` (and a lane of ``Lanes.run``) takes for ``sequences``: ``(x,
         symbols, offsets, targets, mask, outputs, errors)``, the last two to be written."""
         x, symbols, offsets, y, mask = self._pack(sequences, learn)
-        out = np.full((int(offsets[-1]), self.topology.n_outputs), np.nan) if outputs else None
+        # Core.run (and a lane) writes every row: the outputs, or NaN at a step without a target
+        out = np.empty((int(offsets[-1]), self.topology.n_outputs)) if outputs else None
         return x, symbols, offsets, y, mask, out, np.zeros(len(offsets) - 1)
 
     # ----------------------------------------------------------------- whole sequences
@@ -538,16 +539,19 @@ def _training(learning_rate, update):
     return learning_rate, mode
 
 
-def _batch_result(result, errors, out, learning_rate):
+def _batch_result(result, offsets, errors, out, learning_rate):
     """``(errors, outputs, blow_up)`` from a kernel's ``(done, fail, step)`` over a batch
-    (the LSTM core's and the standard nets' learners report alike): ``blow_up`` None, or
-    the ``FloatingPointError`` of the sequence that failed, with its index in ``sequence``
-    and ``errors`` cut to the sequences before it."""
+    of these ``offsets`` (the LSTM core's and the standard nets' learners report alike):
+    ``blow_up`` None, or the ``FloatingPointError`` of the sequence that failed, with its
+    index in ``sequence``, ``errors`` cut to the sequences before it and the outputs from
+    that sequence on NaN."""
     done, fail, step = result
     if fail == _core.Fail.FAIL_NONE:
         return errors, out, None
     exc = _blow_up(fail, f"step {step} (0-based) of sequences[{done}]", learning_rate)
     exc.sequence = done
+    if out is not None:
+        out[offsets[done]:] = np.nan            # the rows the kernel left unwritten
     return errors[:done], out, exc
 
 

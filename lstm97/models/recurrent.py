@@ -425,7 +425,7 @@ class RecurrentNet:
         out = np.full((int(offsets[-1]), self.n_outputs), np.nan) if outputs else None
         errors = np.zeros(len(offsets) - 1)
         return _batch_result(self._kernel().run(self._w, x, offsets, y, mask, self._outputs, out, errors,
-                                                grad, mode, learning_rate), errors, out, learning_rate)
+                                                grad, mode, learning_rate), offsets, errors, out, learning_rate)
 
     @_exclusive
     def gradient(self, inputs, targets, target_mask=None) -> tuple[np.ndarray, float]:
