@@ -120,8 +120,9 @@ cdef extern from "_lockstep_kernel.h":
 #: The numbers of lanes the kernel is built for.
 LANES = (4, 8, 16)
 
-#: Whether the lanes evaluate exp four at a time (the vector exp of ``_exp.h``, bit for bit
-#: libm's: it is on only where a check at load finds it so), or lane by lane with libm's.
+#: Whether the lanes evaluate exp in vectors, eight or four at a time (the vector exp of
+#: ``_exp.h``, bit for bit libm's: it is on only where a check at load finds it so), or lane
+#: by lane with libm's.
 _VECTOR_EXP_WIDTH = ls_vexp_init()        # 8, 4 or 0 (off): the arguments it takes at a time
 VECTOR_EXP = bool(_VECTOR_EXP_WIDTH)
 _VECTOR_EXP_BUILT = bool(ls_vexp_built)    # False on other platforms and in the baseline-only build
