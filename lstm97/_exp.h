@@ -282,7 +282,7 @@ static inline __attribute__((always_inline)) void exp_neg(double *restrict out, 
 }
 
 /* exp_neg_at at most 4 wide: what the scalar core calls.  Its calls are short (a step's units)
- * and its step waits for them; there the 8-wide exp made the adding net's step about 12%
+ * and its step waits for them; there the 8-wide exp made the adding net's step about 10%
  * slower (bench_lockstep's scalar core, alternated builds), where in the lanes it is faster. */
 static inline __attribute__((always_inline)) void exp_neg4(double *restrict out, const double *restrict x,
                                                           ptrdiff_t n)
