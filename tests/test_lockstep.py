@@ -270,6 +270,19 @@ def lane_rounds(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def kernel_rounds(monkeypatch):
+    """The lockstep calls the trials made, as (lanes of the kernel, trials in them)."""
+    rounds = []
+
+    def counted(lanes, nets, *args, **kwargs):
+        rounds.append((lanes.n_lanes, len(nets)))
+        return train_in_lanes(lanes, nets, *args, **kwargs)
+
+    monkeypatch.setattr(trial_module, "train_in_lanes", counted)
+    return rounds
+
+
 @pytest.mark.parametrize("name", ROWS)
 def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monkeypatch):
     """Five trials in four lanes (the fifth takes the lane the first to end leaves) give the
@@ -291,21 +304,41 @@ def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monke
 
 
 @pytest.mark.parametrize("n", [9, 10])
-def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, monkeypatch):
+def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, kernel_rounds):
     """Eight trials in 8 lanes, then the rest (none pending): 2 in a kernel of 4 lanes, or
     the last one alone in the scalar core; the records are those of the trials run alone."""
-    rounds = []
-
-    def counted(lanes, nets, *args, **kwargs):
-        rounds.append((lanes.n_lanes, len(nets)))
-        return train_in_lanes(lanes, nets, *args, **kwargs)
-
-    monkeypatch.setattr(trial_module, "train_in_lanes", counted)
+    rounds = kernel_rounds
     name, cap = "adding-T100", 300
     got = list(run_in_lanes((Trial(name, i, max_sequences=cap) for i in range(n)), 8))
     assert without_wall_time(got) == without_wall_time(run_trial(name, i, max_sequences=cap) for i in range(n))
     assert set(rounds) == ({(8, 8), (4, 2)} if n == 10 else {(8, 8)})
     assert rounds[-1] == ((4, 2) if n == 10 else (8, 8))   # 9: the ninth trained alone, after the lanes
+
+
+@pytest.mark.parametrize("at_once, kernels", [(3, {4}), (1, set())])
+def test_the_lanes_take_at_most_at_once_trials_at_a_time(at_once, kernels, kernel_rounds):
+    """A process's share of a run's trials (``at_once``) caps what it takes from the pending
+    ones, however many lanes it has: three of seven trials at a time, in lanes of 4 (the
+    fewest that hold three), or with a share of one each trial alone; the records are those
+    of the trials run alone."""
+    name, cap = "adding-T100", 200
+    taken, ended, most = [], [], []
+
+    def trials():
+        for i in range(7):
+            taken.append(i)
+            most.append(len(taken) - len(ended))
+            yield Trial(name, i, max_sequences=cap)
+
+    got = []
+    for record in run_in_lanes(trials(), 8, at_once=at_once):
+        ended.append(record["trial"])
+        got.append(record)
+    assert max(most) == at_once and len(taken) == 7
+    assert {lanes for lanes, _ in kernel_rounds} == kernels and max(n for _, n in kernel_rounds or [(0, 0)]) <= 3
+    assert without_wall_time(got) == without_wall_time(run_trial(name, i, max_sequences=cap) for i in range(7))
+    with pytest.raises(ValueError, match="at_once"):
+        next(run_in_lanes(trials(), 8, at_once=0))
 
 
 def test_a_trial_that_blows_up_in_a_lane_ends_as_it_does_alone():
@@ -360,8 +393,8 @@ def test_lstm97_run_chooses_lanes_for_the_trials_of_an_lstm_row_in_this_process(
 
 def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):
     """The worker's side of map_trials, run here against a parent played by a thread: it asks
-    for a trial whenever a lane is free, trains them in lockstep and sends each record as
-    its trial ends, then says it is finished."""
+    for a trial whenever a lane is free and it holds less than its share (3 of 6), trains
+    them in lockstep and sends each record as its trial ends, then says it is finished."""
     import signal
     import threading
     from multiprocessing import Pipe
@@ -370,13 +403,14 @@ def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):
 
     name, cap = "adding-T100", 200
     ours, theirs = Pipe()
-    pending, got = list(range(6)), []
+    pending, got, held = list(range(6)), [], [0]
 
     def parent():
         while True:
             kind, trial, payload = ours.recv()
             if kind == "need":
                 ours.send(pending.pop(0) if pending else None)
+                held.append(6 - len(pending) - len(got))
             elif kind == "done":
                 got.append(payload)
             elif kind != "progress":
@@ -387,10 +421,10 @@ def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):
     thread.start()
     handler = signal.getsignal(signal.SIGINT)
     try:
-        pool._worker(theirs, get_experiment(name), {"max_sequences": cap}, 4)
+        pool._worker(theirs, get_experiment(name), {"max_sequences": cap}, 4, None, pool.share(6, 2))
     finally:
         signal.signal(signal.SIGINT, handler)
     thread.join(10)
-    assert got[-1] == "finished" and max(lane_rounds) == 4
+    assert got[-1] == "finished" and max(lane_rounds) == max(held) == 3
     alone = [run_trial(name, i, max_sequences=cap) for i in range(6)]
     assert without_wall_time(got[:-1]) == without_wall_time(alone)

@@ -27,7 +27,7 @@ from multiprocessing.connection import wait
 from .checkpoint import Keeper
 from .trial import make_trial, run_in_lanes
 
-__all__ = ["map_trials"]
+__all__ = ["map_trials", "share"]
 
 #: Seconds between progress reports of a trial (also how soon a worker notices that its
 #: run has gone).
@@ -47,10 +47,17 @@ def _throttled(report):
     return progress
 
 
-def _records(experiment, trials, options, lanes, report, checkpoints=None) -> Iterator[dict]:
+def share(n_trials: int, workers: int) -> int:
+    """A worker's share of ``n_trials`` trials split evenly over ``workers``: the most it
+    holds at once, so that every worker has trials to train while any are pending."""
+    return -(-n_trials // max(1, workers))
+
+
+def _records(experiment, trials, options, lanes, report, checkpoints=None, at_once=None) -> Iterator[dict]:
     """Run ``trials`` (an iterable of indices, taken one at a time as there is room) and yield
     each record as its trial ends: one trial after another, or ``lanes`` at a time in
-    lockstep; ``report(trial, n)`` gets the sequences trained, throttled.  With
+    lockstep, at most ``at_once`` of them at a time (:func:`share`; default: ``lanes``);
+    ``report(trial, n)`` gets the sequences trained, throttled.  With
     ``checkpoints`` (a directory and seconds), each trial resumes from its checkpoint there
     and saves one every so many seconds (:class:`.checkpoint.Keeper`)."""
     progress = _throttled(report)
@@ -66,7 +73,7 @@ def _records(experiment, trials, options, lanes, report, checkpoints=None) -> It
             keeper.tick(trial)
 
     if lanes:
-        yield from run_in_lanes((made(i) for i in trials), lanes, progress=tick)
+        yield from run_in_lanes((made(i) for i in trials), lanes, progress=tick, at_once=at_once)
         return
     for trial in trials:
         yield made(trial).run(progress=functools.partial(tick, trial))
@@ -104,7 +111,7 @@ def _keep_freed_memory():
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
-def _worker(conn, experiment, options, lanes, checkpoints=None):
+def _worker(conn, experiment, options, lanes, checkpoints=None, at_once=None):
     _keep_freed_memory()
     # The run decides when its workers stop: a Ctrl-C in the terminal reaches the whole
     # process group, and the run then terminates its workers itself.
@@ -112,7 +119,7 @@ def _worker(conn, experiment, options, lanes, checkpoints=None):
     try:
         try:
             for record in _records(experiment, _requests(conn), options, lanes,
-                                   lambda trial, n: conn.send(("progress", trial, n)), checkpoints):
+                                   lambda trial, n: conn.send(("progress", trial, n)), checkpoints, at_once):
                 conn.send(("done", record["trial"], record))
         except Exception:
             conn.send(("failed", None, traceback.format_exc()))
@@ -136,8 +143,10 @@ def map_trials(experiment, trials, options: dict, jobs: int,
     yield each record when its trial ends (in the order they end).
 
     ``jobs`` worker processes (-1: one per core; 1: in this process), each training its
-    trials one at a time, or with ``lanes`` (one of :data:`lstm97._lockstep.LANES`) that many
-    at once in lockstep.  ``heartbeat(trial, n)`` is called in this process with the
+    trials one at a time, or with ``lanes`` (one of :data:`lstm97._lockstep.LANES`) up to that
+    many at once in lockstep, and never more than its :func:`share` of the trials at once
+    (so that a worker that starts first does not take the trials of one that starts a
+    moment later).  ``heartbeat(trial, n)`` is called in this process with the
     sequences a running trial has trained.  ``checkpoints``, if given, is ``(directory,
     seconds)``: each trial resumes from its checkpoint in ``directory`` and saves one every
     so many seconds (:mod:`.checkpoint`).
@@ -153,8 +162,8 @@ def map_trials(experiment, trials, options: dict, jobs: int,
     try:
         for _ in range(jobs):
             ours, theirs = ctx.Pipe()
-            process = ctx.Process(target=_worker, args=(theirs, experiment, options, lanes, checkpoints), daemon=True,
-                                  name="lstm97-trial")
+            process = ctx.Process(target=_worker, name="lstm97-trial", daemon=True,
+                                  args=(theirs, experiment, options, lanes, checkpoints, share(len(trials), jobs)))
             process.start()
             theirs.close()
             workers.append((process, ours))

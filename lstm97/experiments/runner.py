@@ -32,7 +32,7 @@ from .._validation import check_choice, check_int, check_real, shown
 from ..models.persistence import remove_temporaries
 from .registry import Experiment, get_experiment, paper_order
 from .checkpoint import checkpoint_path
-from .pool import _cores, _records, map_trials
+from .pool import _cores, _records, map_trials, share
 from .seeding import check_seed
 from .trial import lockstep_rows
 
@@ -153,9 +153,9 @@ def _on_dask(exp, todo, options, scheduler, lanes=None):
 
     Each of the cluster's threads (up to one per trial) runs one task that does what a local
     worker process does: it takes the next pending trial from a queue on the scheduler
-    whenever it has room for one, trains its trials one at a time or in lanes
-    (:func:`choose_lanes`, the threads counted as processes), and sends each record back through
-    another queue as its trial ends."""
+    whenever it has room for one (at most its :func:`~.pool.share` of them at once), trains
+    its trials one at a time or in lanes (:func:`choose_lanes`, the threads counted as
+    processes), and sends each record back through another queue as its trial ends."""
     from .._optional import require
     distributed = require("distributed", "dask", what="the dask backend")
     with distributed.Client(scheduler) as client:
@@ -170,7 +170,8 @@ def _on_dask(exp, todo, options, scheduler, lanes=None):
             pending.put(i)
         for _ in range(workers):
             pending.put(None)                   # one "no more trials" per task
-        futures = [client.submit(_dask_worker, exp, options, lanes, name, pure=False) for _ in range(workers)]
+        futures = [client.submit(_dask_worker, exp, options, lanes, name, share(len(todo), workers), pure=False)
+                   for _ in range(workers)]
         try:
             finished = 0
             while finished < workers:
@@ -200,10 +201,10 @@ class _Stopped(Exception):
     """The run of a Dask task has stopped."""
 
 
-def _dask_worker(exp, options, lanes, name):
+def _dask_worker(exp, options, lanes, name, at_once):
     """A task of :func:`_on_dask`: train the trials that the queue ``{name}-trials`` hands
-    out, as a local worker process does (one at a time, or ``lanes`` at a time in
-    lockstep), and put each record in the queue ``{name}-records`` as its trial ends, and
+    out, as a local worker process does (one at a time, or up to ``lanes`` at a time in
+    lockstep, at most ``at_once`` at a time), and put each record in the queue ``{name}-records`` as its trial ends, and
     None there when the trials have run out; end at the next report of progress (within
     :data:`~.pool.REPORT_EVERY` seconds and a batch) once the event ``{name}-stop`` is set."""
     from distributed import Event, Queue
@@ -218,7 +219,7 @@ def _dask_worker(exp, options, lanes, name):
             raise _Stopped
 
     with contextlib.suppress(_Stopped):
-        for record in _records(exp, trials(), options, lanes, check):
+        for record in _records(exp, trials(), options, lanes, check, at_once=at_once):
             done.put(record)
         done.put(None)
 
@@ -244,10 +245,10 @@ def choose_lanes(exp, todo, jobs, asked=None) -> int:
     if asked is not None:
         return asked if lockstep_rows(exp) else 0
     workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
-    share = -(-len(todo) // workers)
-    if share < 2 or not lockstep_rows(exp) or exp.topology.n_weights > LANES_MAX_WEIGHTS:
+    held = share(len(todo), workers)
+    if held < 2 or not lockstep_rows(exp) or exp.topology.n_weights > LANES_MAX_WEIGHTS:
         return 0
-    return next((k for k in LANES if k >= min(share, DEFAULT_LANES)), DEFAULT_LANES)
+    return next((k for k in LANES if k >= min(held, DEFAULT_LANES)), DEFAULT_LANES)
 
 
 def run_experiment(experiment: Experiment | str, directory, *, trials=None, seed=0, jobs=-1,

@@ -274,7 +274,8 @@ def lockstep_rows(experiment) -> bool:
 
 
 def run_in_lanes(trials: Iterable[Trial], n_lanes: int, *,
-                 progress: Callable[[int, int], object] | None = None) -> Iterator[dict]:
+                 progress: Callable[[int, int], object] | None = None,
+                 at_once: int | None = None) -> Iterator[dict]:
     """Run ``trials`` (of one experiment, taken from the iterable as lanes free up), up to
     ``n_lanes`` (one of :data:`lstm97._lockstep.LANES`) at a time in lockstep, and yield
     each one's record as it ends, in the order they end.
@@ -293,14 +294,20 @@ def run_in_lanes(trials: Iterable[Trial], n_lanes: int, *,
     trial trains on alone, in the scalar core, which takes less time a step than a kernel of
     4 lanes with 3 idle: the records stay the same (each lane is its trial's scalar core,
     bit for bit).
+
+    ``at_once``, if given, is the most trials taken from ``trials`` at a time (``n_lanes`` by
+    default): a process's share of a run's trials, so that the first process to ask does
+    not take trials that another core would train (:func:`.pool.map_trials`); the lanes are
+    then the fewest of :data:`LANES` that hold that many (with 1, each trial trains alone).
     """
     check_choice("n_lanes", n_lanes, LANES)
+    at_once = n_lanes if at_once is None else min(check_int("at_once", at_once, 1), n_lanes)
     pending, active, lanes, more = iter(trials), [], None, True
     while True:
         for trial in [t for t in active if t.done]:
             active.remove(trial)
             yield trial.run()
-        while more and len(active) < n_lanes:
+        while more and len(active) < at_once:
             if (trial := next(pending, None)) is None:
                 more = False
                 break
@@ -317,12 +324,12 @@ def run_in_lanes(trials: Iterable[Trial], n_lanes: int, *,
             return
         if any(t.done for t in active):
             continue
-        if not more and len(active) == 1:
-            last = active.pop()
-            yield last.run(progress=None if progress is None else functools.partial(progress, last.trial))
-            return
+        if len(active) == 1 and (not more or at_once == 1):
+            alone = active.pop()
+            yield alone.run(progress=None if progress is None else functools.partial(progress, alone.trial))
+            continue
         exp = active[0].experiment
-        size = n_lanes if more else min(k for k in LANES if k >= len(active))
+        size = min(k for k in LANES if k >= (at_once if more else len(active)))
         if lanes is None or lanes.n_lanes != size:
             lanes = active[0].net._lanes(size)
         begun = [trial._begin(trial._horizon()) for trial in active]
