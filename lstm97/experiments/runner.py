@@ -204,9 +204,10 @@ class _Stopped(Exception):
 def _dask_worker(exp, options, lanes, name, at_once):
     """A task of :func:`_on_dask`: train the trials that the queue ``{name}-trials`` hands
     out, as a local worker process does (one at a time, or up to ``lanes`` at a time in
-    lockstep, at most ``at_once`` at a time), and put each record in the queue ``{name}-records`` as its trial ends, and
-    None there when the trials have run out; end at the next report of progress (within
-    :data:`~.pool.REPORT_EVERY` seconds and a batch) once the event ``{name}-stop`` is set."""
+    lockstep, at most ``at_once`` at a time), and put each record in the queue
+    ``{name}-records`` as its trial ends, and None there when the trials have run out; end
+    at the next report of progress (within :data:`~.pool.REPORT_EVERY` seconds and a batch)
+    once the event ``{name}-stop`` is set."""
     from distributed import Event, Queue
     pending, done, stop = Queue(f"{name}-trials"), Queue(f"{name}-records"), Event(f"{name}-stop")
 
