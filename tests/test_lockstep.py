@@ -259,19 +259,6 @@ def without_wall_time(records):
 
 @pytest.fixture
 def lane_rounds(monkeypatch):
-    """How many lockstep calls the trials made."""
-    calls = []
-
-    def counted(*args, **kwargs):
-        calls.append(len(args[1]))
-        return train_in_lanes(*args, **kwargs)
-
-    monkeypatch.setattr(trial_module, "train_in_lanes", counted)
-    return calls
-
-
-@pytest.fixture
-def kernel_rounds(monkeypatch):
     """The lockstep calls the trials made, as (lanes of the kernel, trials in them)."""
     rounds = []
 
@@ -294,7 +281,7 @@ def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monke
     monkeypatch.setattr(Trial, "_train", lambda self, batch, return_outputs: (
         retrained.append(self.trial) if not return_outputs else None, train(self, batch, return_outputs))[1])
     lanes = list(run_in_lanes((Trial(name, i, max_sequences=cap) for i in trials), 4))
-    assert lane_rounds and max(lane_rounds) == 4
+    assert lane_rounds and max(n for _, n in lane_rounds) == 4
     in_lanes, retrained[:] = sorted(retrained), []
     alone = [run_trial(name, i, max_sequences=cap) for i in trials]
     assert without_wall_time(lanes) == without_wall_time(alone)
@@ -304,10 +291,10 @@ def test_a_trials_record_is_the_same_alone_or_in_a_lane(name, lane_rounds, monke
 
 
 @pytest.mark.parametrize("n", [9, 10])
-def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, kernel_rounds):
+def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, lane_rounds):
     """Eight trials in 8 lanes, then the rest (none pending): 2 in a kernel of 4 lanes, or
     the last one alone in the scalar core; the records are those of the trials run alone."""
-    rounds = kernel_rounds
+    rounds = lane_rounds
     name, cap = "adding-T100", 300
     got = list(run_in_lanes((Trial(name, i, max_sequences=cap) for i in range(n)), 8))
     assert without_wall_time(got) == without_wall_time(run_trial(name, i, max_sequences=cap) for i in range(n))
@@ -316,7 +303,7 @@ def test_the_lanes_shrink_to_the_trials_left_and_the_last_trains_alone(n, kernel
 
 
 @pytest.mark.parametrize("at_once, kernels", [(3, {4}), (1, set())])
-def test_the_lanes_take_at_most_at_once_trials_at_a_time(at_once, kernels, kernel_rounds):
+def test_the_lanes_take_at_most_at_once_trials_at_a_time(at_once, kernels, lane_rounds):
     """A process's share of a run's trials (``at_once``) caps what it takes from the pending
     ones, however many lanes it has: three of seven trials at a time, in lanes of 4 (the
     fewest that hold three), or with a share of one each trial alone; the records are those
@@ -335,7 +322,7 @@ def test_the_lanes_take_at_most_at_once_trials_at_a_time(at_once, kernels, kerne
         ended.append(record["trial"])
         got.append(record)
     assert max(most) == at_once and len(taken) == 7
-    assert {lanes for lanes, _ in kernel_rounds} == kernels and max(n for _, n in kernel_rounds or [(0, 0)]) <= 3
+    assert {lanes for lanes, _ in lane_rounds} == kernels and max(n for _, n in lane_rounds or [(0, 0)]) <= 3
     assert without_wall_time(got) == without_wall_time(run_trial(name, i, max_sequences=cap) for i in range(7))
     with pytest.raises(ValueError, match="at_once"):
         next(run_in_lanes(trials(), 8, at_once=0))
@@ -425,6 +412,6 @@ def test_a_worker_process_trains_its_share_of_the_trials_in_lanes(lane_rounds):
     finally:
         signal.signal(signal.SIGINT, handler)
     thread.join(10)
-    assert got[-1] == "finished" and max(lane_rounds) == max(held) == 3
+    assert got[-1] == "finished" and max(n for _, n in lane_rounds) == max(held) == 3
     alone = [run_trial(name, i, max_sequences=cap) for i in range(6)]
     assert without_wall_time(got[:-1]) == without_wall_time(alone)

@@ -136,6 +136,12 @@ def _cores():
         return os.cpu_count() or 1
 
 
+def workers(jobs: int, n_trials: int) -> int:
+    """How many workers run ``n_trials`` trials when ``jobs`` are asked for (-1: one per
+    core): never more than there are trials, and at least one."""
+    return max(1, min(_cores() if jobs == -1 else jobs, n_trials))
+
+
 def map_trials(experiment, trials, options: dict, jobs: int,
                heartbeat: Callable[[int, int], None] | None = None, lanes: int = 0,
                checkpoints: tuple | None = None) -> Iterator[dict]:
@@ -153,12 +159,12 @@ def map_trials(experiment, trials, options: dict, jobs: int,
     """
     trials = list(trials)
     report = heartbeat or (lambda trial, n: None)
-    jobs = min(_cores() if jobs == -1 else jobs, len(trials))
-    if jobs <= 1:
+    jobs = workers(jobs, len(trials))
+    if jobs == 1:
         yield from _records(experiment, trials, options, lanes, report, checkpoints)
         return
     ctx = multiprocessing.get_context("spawn")
-    workers, running, queue = [], {}, iter(trials)
+    processes, running, queue = [], {}, iter(trials)
     try:
         for _ in range(jobs):
             ours, theirs = ctx.Pipe()
@@ -166,7 +172,7 @@ def map_trials(experiment, trials, options: dict, jobs: int,
                                   args=(theirs, experiment, options, lanes, checkpoints, share(len(trials), jobs)))
             process.start()
             theirs.close()
-            workers.append((process, ours))
+            processes.append((process, ours))
             running[ours] = set()
         while running:
             for conn in wait(list(running)):
@@ -191,10 +197,10 @@ def map_trials(experiment, trials, options: dict, jobs: int,
                     held = ", ".join(map(str, sorted(running[conn])))
                     raise RuntimeError(f"a trial ({held}) failed in a worker process:\n{payload}")
     finally:
-        for process, conn in workers:
+        for process, conn in processes:
             if process.is_alive():
                 process.terminate()
-        for process, conn in workers:
+        for process, conn in processes:
             process.join(5)
             if process.is_alive():
                 process.kill()

@@ -32,7 +32,7 @@ from .._validation import check_choice, check_int, check_real, shown
 from ..models.persistence import remove_temporaries
 from .registry import Experiment, get_experiment, paper_order
 from .checkpoint import checkpoint_path
-from .pool import _cores, _records, map_trials, share
+from .pool import _cores, _records, map_trials, share, workers
 from .seeding import check_seed
 from .trial import lockstep_rows
 
@@ -165,16 +165,16 @@ def _on_dask(exp, todo, options, scheduler, lanes=None):
         pending = distributed.Queue(f"{name}-trials", client=client)
         done = distributed.Queue(f"{name}-records", client=client)
         stop = distributed.Event(f"{name}-stop", client=client)
-        workers = min(threads, len(todo))
+        tasks = workers(threads, len(todo))
         for i in todo:
             pending.put(i)
-        for _ in range(workers):
+        for _ in range(tasks):
             pending.put(None)                   # one "no more trials" per task
-        futures = [client.submit(_dask_worker, exp, options, lanes, name, share(len(todo), workers), pure=False)
-                   for _ in range(workers)]
+        futures = [client.submit(_dask_worker, exp, options, lanes, name, share(len(todo), tasks), pure=False)
+                   for _ in range(tasks)]
         try:
             finished = 0
-            while finished < workers:
+            while finished < tasks:
                 try:
                     record = done.get(timeout=1)
                 except TimeoutError:
@@ -245,8 +245,7 @@ def choose_lanes(exp, todo, jobs, asked=None) -> int:
     then take the next pending trial as each one ends, and shrink once none is pending)."""
     if asked is not None:
         return asked if lockstep_rows(exp) else 0
-    workers = max(1, min(_cores() if jobs == -1 else jobs, len(todo)))
-    held = share(len(todo), workers)
+    held = share(len(todo), workers(jobs, len(todo)))
     if held < 2 or not lockstep_rows(exp) or exp.topology.n_weights > LANES_MAX_WEIGHTS:
         return 0
     return next((k for k in LANES if k >= min(held, DEFAULT_LANES)), DEFAULT_LANES)
