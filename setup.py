@@ -1,5 +1,6 @@
-"""Build the typed Cython core: the LSTM (_core), the standard recurrent nets (_recurrent) and
-the lockstep kernel that trains several LSTM trials at once (_lockstep, with its C header).
+"""Build the typed Cython core: the LSTM (_core), the standard recurrent nets (_recurrent), the
+lockstep kernel that trains several LSTM trials at once (_lockstep, with its C header) and the
+task generators' draws (tasks._draws).
 
 Compiler directives live here and nowhere else. ``LSTM97_DEBUG=1`` at build
 time turns bounds checks, wrap-around and initialised-check back on and
@@ -58,7 +59,18 @@ extensions = [
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + ["-ffp-contract=off"],
         libraries=["m"],                    # for the versioned exp it binds (_exp.h)
-    )
+    ),
+    # The task generators' draws, with NumPy's own distributions (the npyrandom library NumPy
+    # ships for extensions that draw as its Generator does).
+    Extension(
+        "lstm97.tasks._draws",
+        ["lstm97/tasks/_draws.pyx"],
+        include_dirs=[np.get_include()],
+        library_dirs=[os.path.join(np.get_include(), "..", "..", "random", "lib")],
+        libraries=["npyrandom", "m"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args,
+    ),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

@@ -27,7 +27,7 @@ NEEDED = ["lstm97/_core.pyx", "lstm97/_core.pyi", "lstm97/_recurrent.pyx", "lstm
           "tests/conftest.py", "tests/reference.py", "tests/torch_twin.py",
           "docs/reproduction.md", "benchmarks/asv.conf.json"]
 # Built in place by a build or an editable install; never shipped.
-BUILT = [f"lstm97/{pyx.stem}{ext}" for pyx in sorted((ROOT / "lstm97").glob("*.pyx"))
+BUILT = [pyx.with_suffix(ext).relative_to(ROOT).as_posix() for pyx in sorted((ROOT / "lstm97").rglob("*.pyx"))
          for ext in (".c", importlib.machinery.EXTENSION_SUFFIXES[0])]
 
 
@@ -41,7 +41,7 @@ def _tree(pattern):
 
 def _needed():
     """Every file that the sdist must hold and this tree has."""
-    return NEEDED + _tree("lstm97/*.pyx") + _tree("lstm97/*.h") + _tree("tests/**/*") + _tree("benchmarks/**/*") + _tree("tools/**/*.py") \
+    return NEEDED + _tree("lstm97/**/*.pyx") + _tree("lstm97/**/*.pyi") + _tree("lstm97/*.h") + _tree("tests/**/*") + _tree("benchmarks/**/*") + _tree("tools/**/*.py") \
         + _tree("docs/*.md") + _tree("docs/results/*.jsonl") + _tree("docs/investigations/*.py")
 
 
@@ -217,7 +217,7 @@ def _clean_copy(target):
         top = Path(directory) == ROOT
         return {n for n in names if n in CACHES or n.endswith((".so", ".pyc"))
                 or top and (n in (".git", "build", "dist", "lstm97-results") or n.endswith(".egg-info"))
-                or Path(directory) == ROOT / "lstm97" and n.endswith((".c", ".html"))}
+                or Path(directory).is_relative_to(ROOT / "lstm97") and n.endswith((".c", ".html"))}
 
     shutil.copytree(ROOT, target, ignore=junk)
     return target
@@ -244,8 +244,9 @@ def test_the_sdist_and_the_wheel_built_from_it(tmp_path):
     with zipfile.ZipFile(wheel) as whl:
         names = whl.namelist()
         metadata = whl.read(f"lstm97-{lstm97.__version__}.dist-info/METADATA").decode()
-    assert {"lstm97/_core.pyi", "lstm97/py.typed", "lstm97/_core.pyx", "lstm97/_recurrent.pyi"} <= set(names)
-    for module in ("_core", "_recurrent"):
+    assert {"lstm97/_core.pyi", "lstm97/py.typed", "lstm97/_core.pyx", "lstm97/_recurrent.pyi",
+            "lstm97/tasks/_draws.pyi"} <= set(names)
+    for module in ("_core", "_recurrent", "_lockstep", "tasks/_draws"):
         assert [n for n in names if n.startswith(f"lstm97/{module}.") and n.endswith(".so")]
     assert not [n for n in names if n.endswith(".c") or n.startswith(("tests/", "docs/", "benchmarks/"))]
     assert "License-Expression: MIT\n" in metadata and "Classifier: License ::" not in metadata

@@ -1,10 +1,12 @@
-"""The hand-written type stubs _core.pyi, _recurrent.pyi and _lockstep.pyi name exactly what the compiled modules have."""
+"""The hand-written type stubs _core.pyi, _recurrent.pyi, _lockstep.pyi and tasks/_draws.pyi name exactly what the
+compiled modules have."""
 
 import ast
 import inspect
 from pathlib import Path
 
 from lstm97 import _core, _lockstep, _recurrent
+from lstm97.tasks import _draws
 
 
 def check_stub(module, classes_with_methods):
@@ -38,3 +40,7 @@ def test_recurrent_stub_matches_module():
 
 def test_lockstep_stub_matches_module():
     check_stub(_lockstep, ["Lanes"])
+
+
+def test_draws_stub_matches_module():
+    check_stub(_draws, [])

@@ -344,19 +344,27 @@ def test_2c_structure():
     assert_proportion(sum(s.label for s in sample), len(sample), 0.5)
 
 
-@pytest.mark.parametrize("p, q, probability", [(20, 30, 0.1), (1, 0, 1.0), (3, 0, 0.5)])
-def test_2c_draws_in_the_documented_order(p, q, probability):
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
+@pytest.mark.parametrize("p, q, probability", [
+    (20, 30, 0.1), (1, 0, 1.0), (3, 0, 0.5),
+    (1000, 1000, 0.1),
+    (2, 0, 0.01),       # about 100 distractors a sequence: more than the C draws' first buffer holds
+    (7, 3, 0.34),       # NumPy draws a geometric above 1/3 by search, below by inversion
+])
+def test_2c_draws_in_the_documented_order(p, q, probability, bit_generator):
     """Per sequence, in this order: x or y (``integers(0, 2)``), the extra distractors
     (``geometric``), the distractors (``integers(0, p, size)``); what the committed 2c
-    records were trained on, whether one sequence is drawn or a batch."""
+    records were trained on, whether one sequence is drawn or a batch; and the generator
+    is left where those calls leave it."""
     task = VeryLongTimeLag(p=p, q=q, trigger_probability=probability)
-    rng = np.random.default_rng(11)
+    rng = np.random.Generator(bit_generator(11))
     want = []
     for _ in range(40):
         label = int(rng.integers(0, 2))
         middle = rng.integers(0, p, size=q + int(rng.geometric(probability)) - 1)
         want.append(np.concatenate([[p + 1, p + 2 + label], middle, [p]]))
-    rng = np.random.default_rng(11)
+    after = rng.bit_generator.state
+    rng = np.random.Generator(bit_generator(11))
     got = [task.sample(rng) for _ in range(15)] + task.sample_batch(25, rng).sequences
     for seq, inputs in zip(got, want, strict=True):
         np.testing.assert_array_equal(seq.inputs, inputs, strict=True)
@@ -365,6 +373,7 @@ def test_2c_draws_in_the_documented_order(p, q, probability):
         targets[-1, seq.label] = 1.0
         np.testing.assert_array_equal(seq.targets, targets, strict=True)
         assert seq.target_mask.tolist() == [False] * (len(inputs) - 1) + [True]
+    assert repr(rng.bit_generator.state) == repr(after)      # its buffered half-word too
 
 
 def test_2c_large_alphabet_stays_symbol_coded():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_choice, check_real
+from ._draws import very_long_lag
 from .base import MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws, _tolerance
 
 __all__ = ["LongTimeLag", "VeryLongTimeLag"]
@@ -197,22 +198,19 @@ class VeryLongTimeLag(Task):
     def sample_batch(self, n, rng=None):
         """Draw ``n`` sequences packed one after another: those of ``n`` calls of
         :meth:`sample` (which draws a batch of one), the same draws in the same order (per
-        sequence: x or y, the number of extra distractors, the distractors), with the
-        batch's arrays built at once.  Each sequence's arrays are views of the batch's."""
+        sequence: x or y, the number of extra distractors, the distractors; drawn in C by
+        :func:`lstm97.tasks._draws.very_long_lag`), with the batch's arrays built at once.
+        Each sequence's arrays are views of the batch's."""
         n, rng = _checked_draws(n, rng)
         p, q, probability = self.p, self.q, self.trigger_probability
-        labels = np.empty(n, dtype=np.int64)
-        distractors = []
-        for i in range(n):
-            labels[i] = rng.integers(0, 2)
-            distractors.append(rng.integers(0, p, size=q + int(rng.geometric(probability)) - 1))
+        labels, counts, distractors = very_long_lag(rng, n, p, q, probability)
         offsets = np.zeros(n + 1, dtype=np.intp)
-        np.cumsum([len(d) + 3 for d in distractors], out=offsets[1:])
+        np.cumsum(counts + 3, out=offsets[1:])
         starts, ends = offsets[:-1], offsets[1:] - 1
         inputs = np.empty(offsets[-1], dtype=np.int64)
         middle = np.ones(offsets[-1], dtype=bool)
         middle[starts] = middle[starts + 1] = middle[ends] = False
-        inputs[middle] = np.concatenate(distractors)
+        inputs[middle] = distractors
         inputs[starts] = p + 1                   # b
         inputs[starts + 1] = p + 2 + labels      # x or y
         inputs[ends] = p                         # e
