@@ -514,6 +514,86 @@ def test_adding_property_any_T(T, seed):
 
 
 # --------------------------------------------------------------------------------------------------
+# Exps 3-6 draw in C what these NumPy calls draw (as the committed records' sequences were drawn)
+
+def _marked_pairs_by_numpy(task, rng):
+    length = int(rng.integers(task.T, task.max_length + 1))
+    inputs = np.zeros((length, 2))
+    inputs[:, 0] = rng.uniform(task._low, task._high, size=length)
+    first = int(rng.integers(0, 10))
+    second = int(rng.integers(0, task.T // 2 - 1))
+    second += second >= first
+    inputs[first, 1] = inputs[second, 1] = 1.0
+    inputs[0, 1] = inputs[-1, 1] = -1.0
+    x1, x2 = (task._neutral if i == 0 else inputs[i, 0] for i in (first, second))
+    targets = np.zeros((length, 1))
+    targets[-1, 0] = 0.5 + (x1 + x2) / 4.0 if isinstance(task, Adding) else x1 * x2
+    return inputs, targets, None, None, sorted((first, second))
+
+
+def _two_sequence_by_numpy(task, rng):
+    length = int(rng.integers(task.T, task.max_length + 1))
+    label = int(rng.integers(0, 2))
+    sign = 1.0 if label == 0 else -1.0
+    inputs = rng.normal(0.0, math.sqrt(task.noise_variance), size=(length, 1))
+    if task.variant == "3b":
+        inputs[:task.N, 0] += sign
+    else:
+        inputs[:task.N, 0] = sign
+    targets, noise_free = np.zeros((length, 1)), None
+    if task.variant == "3c":
+        noise_free = np.zeros((length, 1))
+        noise_free[-1, 0] = 0.2 if label == 0 else 0.8
+        targets[-1, 0] = noise_free[-1, 0] + rng.normal(0.0, math.sqrt(task.target_noise_variance))
+    else:
+        targets[-1, 0] = 1.0 if label == 0 else 0.0
+    return inputs, targets, label, noise_free, list(range(task.N))
+
+
+def _temporal_order_by_numpy(task, rng):
+    length = int(rng.integers(task.T, task.max_length + 1))
+    inputs = rng.integers(2, 6, size=length)
+    inputs[0], inputs[-1] = 0, 1
+    steps = rng.integers([lo - 1 for lo, _ in task.positions], [hi for _, hi in task.positions])
+    xy = rng.integers(0, 2, size=steps.size)
+    inputs[steps] = 6 + xy
+    label = int("".join(map(str, xy)), 2)
+    targets = np.zeros((length, task.n_outputs))
+    targets[-1, label] = 1.0
+    return inputs, targets, label, None, steps.tolist()
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
+@pytest.mark.parametrize("task, by_numpy", [
+    (Adding(T=100), _marked_pairs_by_numpy), (Adding(T=20, max_length=20), _marked_pairs_by_numpy),
+    (Multiplication(T=1000), _marked_pairs_by_numpy),
+    (TwoSequence(variant="3a"), _two_sequence_by_numpy), (TwoSequence(T=5, N=5, variant="3b"), _two_sequence_by_numpy),
+    (TwoSequence(T=1000, N=1, variant="3c"), _two_sequence_by_numpy),
+    (TemporalOrder("6a"), _temporal_order_by_numpy), (TemporalOrder("6b", T=300), _temporal_order_by_numpy),
+], ids=repr)
+def test_draws_in_the_documented_order(task, by_numpy, bit_generator):
+    """The sequences, one at a time or in batches, are those the NumPy calls of each task's
+    docstring draw (here as the tasks drew them before they drew in C), bit for bit, and
+    the generator is left where those calls leave it."""
+    rng = np.random.Generator(bit_generator(5))
+    want = [by_numpy(task, rng) for _ in range(40)]
+    after = rng.bit_generator.state
+    rng = np.random.Generator(bit_generator(5))
+    got = [task.sample(rng) for _ in range(5)] + task.sample_batch(1, rng).sequences \
+        + task.sample_batch(34, rng).sequences
+    for seq, (inputs, targets, label, noise_free, relevant) in zip(got, want, strict=True):
+        np.testing.assert_array_equal(seq.inputs, inputs, strict=True)
+        np.testing.assert_array_equal(seq.targets, targets, strict=True)
+        assert seq.target_mask.tolist() == [False] * (len(inputs) - 1) + [True]
+        assert seq.label == label and (label is None or type(seq.label) is int)
+        assert (seq.noise_free_targets is None) == (noise_free is None)
+        if noise_free is not None:
+            np.testing.assert_array_equal(seq.noise_free_targets, noise_free, strict=True)
+        assert seq.relevant_steps.dtype == np.int64 and seq.relevant_steps.tolist() == relevant
+    assert repr(rng.bit_generator.state) == repr(after)      # its buffered half-word too
+
+
+# --------------------------------------------------------------------------------------------------
 # Experiment 6
 
 PAPER_CLASSES = {
@@ -941,10 +1021,14 @@ def test_make_pads_the_sequences_that_sample_draws(task):
 @pytest.mark.parametrize("task", [LongTimeLag(100, "2a"), LongTimeLag(100, "2b"), LongTimeLag(4, "2b"),
                                   LongTimeLag(1, "2b"), LongTimeLag(2, "2a"), tasks.EmbeddedReber(),
                                   VeryLongTimeLag(5, 5), VeryLongTimeLag(1000, 1000),
-                                  VeryLongTimeLag(1, 0, trigger_probability=1.0)], ids=repr)
+                                  VeryLongTimeLag(1, 0, trigger_probability=1.0), Adding(T=20),
+                                  Multiplication(T=100), TwoSequence(variant="3a"), TwoSequence(variant="3b"),
+                                  TwoSequence(T=1000, N=1, variant="3c"), TemporalOrder("6a"),
+                                  TemporalOrder("6b")], ids=repr)
 def test_sample_batch_packs_the_sequences_that_sample_draws(task):
     """The batch holds what n calls of sample give, field by field, and the generator ends in
-    the same state (Exps 2a, 2b and 2c draw a batch in one go; the other tasks call sample)."""
+    the same state (Exps 2-6 draw a batch in one go, and sample draws a batch of one; the
+    other tasks call sample)."""
     one, many = np.random.default_rng(8), np.random.default_rng(8)
     batch = task.sample_batch(7, many)
     want = tasks.SequenceBatch.of([task.sample(one) for _ in range(7)])

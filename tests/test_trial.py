@@ -166,6 +166,11 @@ class FakeTask:
         self.drawn += 1
         return FakeSequence(bool(rng.random() < self.p_correct))
 
+    def sample_batch(self, n, rng):
+        """n sequences, for the monitor's evaluate to pack (with SequenceBatch.of, a FakeBatch
+        in the tests that use this task)."""
+        return [self.sample(rng) for _ in range(n)]
+
 
 class FakeSequence:
     def __init__(self, correct):

@@ -97,7 +97,7 @@ class _Monitor:
         return UNBOUNDED
 
     def fresh(self, n):
-        return [self.task.sample(self.test_rng) for _ in range(n)]
+        return self.task.sample_batch(n, self.test_rng)
 
     def final_test(self, net):
         return evaluate(net, self.task, self.fresh(self.criterion.test_size))

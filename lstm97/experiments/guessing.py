@@ -99,7 +99,7 @@ def training_set(task, n, rng) -> list:
     ones of each class the task draws, in the order drawn."""
     n = check_int("n", n, 1)
     if getattr(task, "classes", None) is None:
-        return [task.sample(rng) for _ in range(n)]
+        return task.sample_batch(n, rng).sequences
     want = {0: n // 2, 1: n - n // 2}
     kept = []
     while any(want.values()):
@@ -177,8 +177,7 @@ class GuessingTrial:
                 progress(step.n)
         exp = self.experiment
         self.net.set_weights(self.found if self.found is not None else self.best[1])
-        test = [self.task.sample(self.streams["test"]) for _ in range(exp.n_test)]
-        result = evaluate(_Read(self), self.task, SequenceBatch.of(test))
+        result = evaluate(_Read(self), self.task, self.task.sample_batch(exp.n_test, self.streams["test"]))
         solved = self.found is not None
         outcome = (f"solved after {self.n:,} guesses" if solved
                    else f"not found within {self.max_sequences:,} guesses")

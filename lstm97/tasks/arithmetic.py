@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_rng
-from .base import Task, TaskSequence, _check_lengths, _end_target_sequence, _tenth, _tolerance
+from ._draws import marked_pairs
+from .base import Task, _check_lengths, _checked_draws, _end_target_batch, _offsets, _tenth, _tolerance
 
 __all__ = ["Adding", "Multiplication"]
 
@@ -46,22 +46,30 @@ class _MarkedPairs(Task):
             ``inputs`` of shape (T, 2) (column 0 value, column 1 marker), ``targets`` of shape
             (T, 1) with the target at the last step, ``relevant_steps`` the two chosen pairs.
         """
-        rng = check_rng("rng", rng)
-        length = int(rng.integers(self.T, self.max_length + 1))
-        inputs = np.zeros((length, 2))
-        inputs[:, 0] = rng.uniform(self._low, self._high, size=length)
-        first = int(rng.integers(0, 10))
-        # uniform over the first T/2 pairs other than `first`, i.e. "one of the first T/2 - 1
-        # still unmarked pairs"
-        second = int(rng.integers(0, self._half - 1))
+        return self.sample_batch(1, rng).sequences[0]
+
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
+        :meth:`sample` (which draws a batch of one), the same draws in the same order (per
+        sequence: the length, the values, the first and the second choice; drawn in C by
+        :func:`lstm97.tasks._draws.marked_pairs`), with the batch's arrays built at once.
+        Each sequence's arrays are views of the batch's."""
+        n, rng = _checked_draws(n, rng)
+        lengths, values, choices = marked_pairs(rng, n, self.T, self.max_length, self._low, self._high,
+                                                self._half)
+        offsets = _offsets(lengths)
+        starts, ends = offsets[:-1], offsets[1:] - 1
+        # the second is uniform over the first T/2 pairs other than the first, i.e. "one of the
+        # first T/2 - 1 still unmarked pairs"
+        first, second = choices.T               # views: choices now holds the pairs chosen
         second += second >= first
-        inputs[first, 1] = inputs[second, 1] = 1.0
-        inputs[0, 1] = inputs[-1, 1] = -1.0   # a chosen first pair keeps its -1 (DECISIONS 9)
-        x1, x2 = (self._neutral if i == 0 else inputs[i, 0] for i in (first, second))
-        targets, mask = _end_target_sequence(inputs, 1)
-        targets[-1, 0] = self._combine(x1, x2)
-        return TaskSequence(inputs, targets, mask,
-                            relevant_steps=np.array(sorted((first, second)), dtype=np.int64))
+        inputs = np.zeros((offsets[-1], 2))
+        inputs[:, 0] = values
+        inputs[starts + first, 1] = inputs[starts + second, 1] = 1.0
+        inputs[starts, 1] = inputs[ends, 1] = -1.0   # a chosen first pair keeps its -1 (DECISIONS 9)
+        x1, x2 = (np.where(i == 0, self._neutral, values[starts + i]) for i in (first, second))
+        return _end_target_batch(inputs, offsets, self._combine(x1, x2)[:, None],
+                                 relevant_steps=np.sort(choices, axis=1))
 
 
 class Adding(_MarkedPairs):

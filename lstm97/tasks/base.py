@@ -354,6 +354,38 @@ class SequenceBatch:
             yield at, owner[a:a + size], out
 
 
+def _end_target_batch(inputs, offsets, final, labels=None, relevant_steps=None, noise_free=None):
+    """The batch of sequences whose one target is at their last step: sequence ``i`` is rows
+    ``offsets[i]:offsets[i + 1]`` of ``inputs`` and has the targets ``final[i]`` there
+    (shape ``(n, n_outputs)``; ``noise_free``, if given, the criterion's), the label
+    ``labels[i]`` and the relevant steps ``relevant_steps[i]``, if given.  Each sequence's
+    arrays are views of the batch's."""
+    ends = offsets[1:] - 1
+    targets = np.zeros((offsets[-1], final.shape[1]))
+    targets[ends] = final
+    criterion = targets
+    if noise_free is not None:
+        criterion = np.zeros_like(targets)
+        criterion[ends] = noise_free
+    mask = np.zeros(offsets[-1], dtype=bool)
+    mask[ends] = True
+    n = len(ends)
+    labels = [None] * n if labels is None else labels.tolist()
+    relevant_steps = [None] * n if relevant_steps is None else relevant_steps
+    sequences = [TaskSequence(inputs[a:b], targets[a:b], mask[a:b], label=label,
+                              noise_free_targets=None if noise_free is None else criterion[a:b],
+                              relevant_steps=steps)
+                 for a, b, label, steps in zip(offsets[:-1].tolist(), offsets[1:].tolist(), labels, relevant_steps)]
+    return SequenceBatch(inputs, targets, mask, criterion, None, offsets, sequences)
+
+
+def _offsets(lengths):
+    """``offsets`` of sequences of ``lengths``: where each starts, and the total at the end."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
 def _checked_draws(n, rng):
     """``(n, rng)`` of :meth:`Task.make` and :meth:`Task.sample_batch`, checked: a number of
     sequences from 1 to :data:`MAX_DATASET`, and a Generator."""
@@ -427,8 +459,7 @@ class Task:
         -------
         TaskDataset
         """
-        n, rng = _checked_draws(n, rng)
-        return TaskDataset.of([self.sample(rng) for _ in range(n)], self.n_inputs, self.n_outputs)
+        return TaskDataset.of(self.sample_batch(n, rng).sequences, self.n_inputs, self.n_outputs)
 
     def sample_batch(self, n, rng=None):
         """Draw ``n`` sequences packed one after another (a :class:`SequenceBatch`), as the

@@ -7,7 +7,8 @@ import numpy as np
 
 from .._validation import check_choice, check_real
 from ._draws import very_long_lag
-from .base import MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws, _tolerance
+from .base import (MAX_STEPS, SequenceBatch, Task, TaskSequence, _check_size, _checked_draws,
+                   _end_target_batch, _offsets, _tolerance)
 
 __all__ = ["LongTimeLag", "VeryLongTimeLag"]
 
@@ -204,8 +205,7 @@ class VeryLongTimeLag(Task):
         n, rng = _checked_draws(n, rng)
         p, q, probability = self.p, self.q, self.trigger_probability
         labels, counts, distractors = very_long_lag(rng, n, p, q, probability)
-        offsets = np.zeros(n + 1, dtype=np.intp)
-        np.cumsum(counts + 3, out=offsets[1:])
+        offsets = _offsets(counts + 3)
         starts, ends = offsets[:-1], offsets[1:] - 1
         inputs = np.empty(offsets[-1], dtype=np.int64)
         middle = np.ones(offsets[-1], dtype=bool)
@@ -214,11 +214,5 @@ class VeryLongTimeLag(Task):
         inputs[starts] = p + 1                   # b
         inputs[starts + 1] = p + 2 + labels      # x or y
         inputs[ends] = p                         # e
-        targets = np.zeros((offsets[-1], 2))
-        targets[ends, labels] = 1.0
-        mask = np.zeros(offsets[-1], dtype=bool)
-        mask[ends] = True
-        sequences = [TaskSequence(inputs[a:b], targets[a:b], mask[a:b], label=int(label),
-                                  relevant_steps=np.array([1], dtype=np.int64))
-                     for a, b, label in zip(starts, offsets[1:], labels)]
-        return SequenceBatch(inputs, targets, mask, targets, None, offsets, sequences)
+        return _end_target_batch(inputs, offsets, np.eye(2)[labels], labels,
+                                 relevant_steps=np.ones((n, 1), dtype=np.int64))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_choice, check_rng
-from .base import Task, TaskSequence, _check_lengths, _end_target_sequence, _tenth, _tolerance
+from .._validation import check_choice
+from ._draws import temporal_order
+from .base import Task, _check_lengths, _checked_draws, _end_target_batch, _offsets, _tenth, _tolerance
 
 __all__ = ["TEMPORAL_ORDER_ALPHABET", "TemporalOrder"]
 
@@ -68,8 +69,8 @@ class TemporalOrder(Task):
         self.tolerance = _tolerance(tolerance, 0.3)
         self.n_outputs = len(self.classes)
         self.min_lag = self.T - last
-        self._low = np.array([lo for lo, _ in self.positions]) - 1   # 0-based
-        self._high = np.array([hi for _, hi in self.positions])      # exclusive, 0-based
+        self._low = np.array([lo for lo, _ in self.positions], dtype=np.int64) - 1   # 0-based
+        self._high = np.array([hi for _, hi in self.positions], dtype=np.int64)      # exclusive, 0-based
         self._weights = 1 << np.arange(len(self.positions) - 1, -1, -1)
         self._set_params(variant=self.variant, T=self.T, max_length=self.max_length,
                          tolerance=self.tolerance)
@@ -87,15 +88,19 @@ class TemporalOrder(Task):
             ``inputs`` of shape (T,), ``targets`` of shape (T, n_outputs) with the one-hot class
             at the last step, ``label`` the class index, ``relevant_steps`` the 0-based X/Y steps.
         """
-        rng = check_rng("rng", rng)
-        length = int(rng.integers(self.T, self.max_length + 1))
-        inputs = rng.integers(2, 6, size=length)          # a, b, c, d
-        inputs[0] = 0                                     # E
-        inputs[-1] = 1                                    # B
-        steps = rng.integers(self._low, self._high)
-        xy = rng.integers(0, 2, size=steps.size)
-        inputs[steps] = 6 + xy                            # X or Y
-        label = int(xy @ self._weights)
-        targets, mask = _end_target_sequence(inputs, self.n_outputs)
-        targets[-1, label] = 1.0
-        return TaskSequence(inputs, targets, mask, label=label, relevant_steps=steps)
+        return self.sample_batch(1, rng).sequences[0]
+
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
+        :meth:`sample` (which draws a batch of one), the same draws in the same order (per
+        sequence: the length, the symbols, the steps of X/Y and which of them each is; drawn
+        in C by :func:`lstm97.tasks._draws.temporal_order`), with the batch's arrays built at
+        once.  Each sequence's arrays are views of the batch's."""
+        n, rng = _checked_draws(n, rng)
+        lengths, inputs, steps, xy = temporal_order(rng, n, self.T, self.max_length, self._low, self._high)
+        offsets = _offsets(lengths)
+        inputs[offsets[:-1]] = 0                        # E
+        inputs[offsets[1:] - 1] = 1                     # B
+        inputs[(offsets[:-1, None] + steps).ravel()] = (6 + xy).ravel()   # X or Y
+        labels = xy @ self._weights
+        return _end_target_batch(inputs, offsets, np.eye(self.n_outputs)[labels], labels, steps)

@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 
-from .._validation import check_choice, check_int, check_real, check_rng, shown
-from .base import Task, TaskSequence, _check_lengths, _end_target_sequence, _tenth, _tolerance
+from .._validation import check_choice, check_int, check_real, shown
+from ._draws import two_sequence
+from .base import Task, _check_lengths, _checked_draws, _end_target_batch, _offsets, _tenth, _tolerance
 
 __all__ = ["TwoSequence"]
 
@@ -100,22 +101,29 @@ class TwoSequence(Task):
             ``inputs`` of shape (T, 1), ``targets`` of shape (T, 1) with the target at the last
             step; ``label`` 0 for class 1 and 1 for class 2; 3c also ``noise_free_targets``.
         """
-        rng = check_rng("rng", rng)
-        length = int(rng.integers(self.T, self.max_length + 1))
-        label = int(rng.integers(0, 2))
-        sign = 1.0 if label == 0 else -1.0
-        inputs = rng.normal(0.0, self._noise_std, size=(length, 1))
+        return self.sample_batch(1, rng).sequences[0]
+
+    def sample_batch(self, n, rng=None):
+        """Draw ``n`` sequences packed one after another: those of ``n`` calls of
+        :meth:`sample` (which draws a batch of one), the same draws in the same order (per
+        sequence: the length, the class, the input noise and, for 3c, the target noise; drawn
+        in C by :func:`lstm97.tasks._draws.two_sequence`), with the batch's arrays built at
+        once.  Each sequence's arrays are views of the batch's."""
+        n, rng = _checked_draws(n, rng)
+        noisy = self.variant == "3c"
+        lengths, labels, noise, target_noise = two_sequence(
+            rng, n, self.T, self.max_length, self._noise_std, self._target_noise_std, noisy)
+        offsets = _offsets(lengths)
+        inputs = noise[:, None]
+        first = (offsets[:-1, None] + np.arange(self.N)).ravel()
+        sign = np.repeat(np.where(labels == 0, 1.0, -1.0), self.N)
         if self.variant == "3b":
-            inputs[:self.N, 0] += sign
+            inputs[first, 0] += sign
         else:
-            inputs[:self.N, 0] = sign
-        targets, mask = _end_target_sequence(inputs, 1)
-        noise_free = None
-        if self.variant == "3c":
-            noise_free = np.zeros_like(targets)
-            noise_free[-1, 0] = 0.2 if label == 0 else 0.8
-            targets[-1, 0] = noise_free[-1, 0] + rng.normal(0.0, self._target_noise_std)
-        else:
-            targets[-1, 0] = 1.0 if label == 0 else 0.0
-        return TaskSequence(inputs, targets, mask, label=label, noise_free_targets=noise_free,
-                            relevant_steps=self._relevant)
+            inputs[first, 0] = sign
+        relevant = np.broadcast_to(self._relevant, (n, self.N))
+        if noisy:
+            noise_free = np.where(labels == 0, 0.2, 0.8)[:, None]
+            return _end_target_batch(inputs, offsets, noise_free + target_noise[:, None], labels, relevant,
+                                     noise_free)
+        return _end_target_batch(inputs, offsets, np.where(labels == 0, 1.0, 0.0)[:, None], labels, relevant)
