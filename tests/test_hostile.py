@@ -1300,7 +1300,8 @@ def test_read_results_refuses_a_junk_file_or_gives_records_by_trial(content, dup
 
 
 @settings(HOSTILE, max_examples=20)
-@given(path=hostile_scalars | st.sampled_from(["dir", "missing.jsonl", "nul\x00.jsonl", b"x.jsonl", ""]))
+@given(path=hostile_scalars | st.sampled_from(["dir", "missing.jsonl", "nul\x00.jsonl", b"x.jsonl", "",
+                                                         "x" * 5000 + ".jsonl"]))   # too long a name
 def test_read_results_refuses_a_hostile_path(path, scratch, monkeypatch):
     folder = fresh_dir(scratch)
     os.mkdir(os.path.join(folder, "dir"))

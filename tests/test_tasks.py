@@ -1048,6 +1048,22 @@ def test_sample_batch_packs_the_sequences_that_sample_draws(task):
                 np.testing.assert_array_equal(a, b, err_msg=name)
 
 
+def test_a_drawn_batch_makes_its_sequences_as_they_are_asked_for():
+    """The sequences of a batch the tasks draw at once (Exps 2c-6) behave as a list does: by
+    index (negative too) and slice, each made once (the same object when asked again), out of
+    range refused, added to a list."""
+    batch = Adding(T=20).sample_batch(5, np.random.default_rng(0))
+    seqs = batch.sequences
+    assert len(seqs) == 5 and seqs[-1] is seqs[4] and seqs[1:3] == [seqs[1], seqs[2]]
+    assert [s.length for s in seqs] == batch.lengths.tolist()
+    assert np.shares_memory(seqs[2].inputs, batch.inputs)
+    with pytest.raises(IndexError):
+        seqs[5]
+    with pytest.raises(TypeError):
+        seqs["0"]
+    assert [seqs[0]] + seqs == [seqs[0], *seqs] and seqs + [] == list(seqs)
+
+
 def test_sample_batch_refuses_bad_sizes_naming_n():
     for task in (LongTimeLag(), tasks.Adding()):
         with pytest.raises(ValueError, match="n must be at least 1"):

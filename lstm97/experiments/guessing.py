@@ -99,7 +99,7 @@ def training_set(task, n, rng) -> list:
     ones of each class the task draws, in the order drawn."""
     n = check_int("n", n, 1)
     if getattr(task, "classes", None) is None:
-        return task.sample_batch(n, rng).sequences
+        return list(task.sample_batch(n, rng).sequences)
     want = {0: n // 2, 1: n - n // 2}
     kept = []
     while any(want.values()):

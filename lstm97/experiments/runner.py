@@ -62,11 +62,11 @@ def read_results(path, *, duplicates: str = "raise") -> list[dict]:
     """
     check_choice("duplicates", duplicates, ("raise", "first"))
     path = Path(path)
-    if not path.exists():
-        return []
     try:
         data = path.read_bytes()
-    except OSError as exc:
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:                  # a folder, no permission, a name too long, ...
         raise ValueError(f"cannot read results file {str(path)!r}: {exc.strerror}") from None
     complete = data[: data.rfind(b"\n") + 1]
     records = {}

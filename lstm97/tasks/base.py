@@ -3,6 +3,8 @@ checks of the parameters that several tasks have in common (lengths, tolerance, 
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -270,8 +272,9 @@ class SequenceBatch:
         Exp 1's legal successors, concatenated (None for other tasks).
     offsets : ndarray of shape (n + 1,), intp
         Where each sequence starts, and N at the end.
-    sequences : list of TaskSequence
-        The sequences themselves.
+    sequences : sequence of TaskSequence
+        The sequences themselves: a list, or (the batches the tasks draw) made one by one as
+        they are first asked for.
     """
 
     inputs: np.ndarray
@@ -280,7 +283,7 @@ class SequenceBatch:
     criterion_targets: np.ndarray
     legal_next: np.ndarray | None
     offsets: np.ndarray
-    sequences: list
+    sequences: Sequence
 
     @classmethod
     def of(cls, sequences):
@@ -354,12 +357,54 @@ class SequenceBatch:
             yield at, owner[a:a + size], out
 
 
+class _EndTargetSequences(Sequence):
+    """The sequences of a batch built by :func:`_end_target_batch`, each made (of views of
+    the batch's arrays) when first asked for: training reads the batch's arrays, and most of
+    its sequences are never looked at one by one."""
+
+    def __init__(self, inputs, targets, mask, noise_free, offsets, labels, relevant_steps):
+        self._arrays = inputs, targets, mask, noise_free
+        self._bounds = offsets.tolist()
+        self._labels, self._relevant = labels, relevant_steps
+        self._made = {}
+
+    def __len__(self):
+        return len(self._bounds) - 1
+
+    def __add__(self, other):
+        return list(self) + list(other)
+
+    def __radd__(self, other):
+        return list(other) + list(self)
+
+    def __repr__(self):
+        return f"<{len(self)} sequences of a batch>"
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = operator.index(i)
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"sequence {i} of a batch of {len(self)}")
+        i %= len(self)
+        seq = self._made.get(i)
+        if seq is None:
+            a, b = self._bounds[i], self._bounds[i + 1]
+            inputs, targets, mask, noise_free = self._arrays
+            seq = self._made[i] = TaskSequence(
+                inputs[a:b], targets[a:b], mask[a:b],
+                label=None if self._labels is None else int(self._labels[i]),
+                noise_free_targets=None if noise_free is None else noise_free[a:b],
+                relevant_steps=None if self._relevant is None else self._relevant[i])
+        return seq
+
+
 def _end_target_batch(inputs, offsets, final, labels=None, relevant_steps=None, noise_free=None):
     """The batch of sequences whose one target is at their last step: sequence ``i`` is rows
     ``offsets[i]:offsets[i + 1]`` of ``inputs`` and has the targets ``final[i]`` there
     (shape ``(n, n_outputs)``; ``noise_free``, if given, the criterion's), the label
     ``labels[i]`` and the relevant steps ``relevant_steps[i]``, if given.  Each sequence's
-    arrays are views of the batch's."""
+    arrays are views of the batch's, made when the sequence is first asked for."""
     ends = offsets[1:] - 1
     targets = np.zeros((offsets[-1], final.shape[1]))
     targets[ends] = final
@@ -369,13 +414,8 @@ def _end_target_batch(inputs, offsets, final, labels=None, relevant_steps=None, 
         criterion[ends] = noise_free
     mask = np.zeros(offsets[-1], dtype=bool)
     mask[ends] = True
-    n = len(ends)
-    labels = [None] * n if labels is None else labels.tolist()
-    relevant_steps = [None] * n if relevant_steps is None else relevant_steps
-    sequences = [TaskSequence(inputs[a:b], targets[a:b], mask[a:b], label=label,
-                              noise_free_targets=None if noise_free is None else criterion[a:b],
-                              relevant_steps=steps)
-                 for a, b, label, steps in zip(offsets[:-1].tolist(), offsets[1:].tolist(), labels, relevant_steps)]
+    sequences = _EndTargetSequences(inputs, targets, mask, None if noise_free is None else criterion, offsets,
+                                    labels, relevant_steps)
     return SequenceBatch(inputs, targets, mask, criterion, None, offsets, sequences)
 
 
