@@ -1,5 +1,7 @@
 """The task generators: time per sequence, and their share of the training time."""
 
+import numpy as np
+
 from lstm97 import tasks
 
 from .common import best_time, network
@@ -25,9 +27,16 @@ class Generators:
 
     def setup(self, name):
         self.task = GENERATORS[name]
+        self.rng = np.random.default_rng(0)
 
     def time_sample(self, name):
         self.task.sample(0)
+
+    def track_us_per_sequence_in_a_batch(self, name):
+        """A batch of 256, as the runner draws them (Exps 2c-6 in C), per sequence."""
+        return 1e6 * best_time(lambda: self.task.sample_batch(256, self.rng), number=3) / 256
+
+    track_us_per_sequence_in_a_batch.unit = "µs"
 
 
 class GenerationShare:
