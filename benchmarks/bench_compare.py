@@ -5,7 +5,7 @@ when the shared machine's speed drifts.  The sequences are long enough (T = 1000
 the core) that per-call overhead does not blur the per-step figures.
 """
 
-from .common import best_time, network, sequence, test_module
+from .common import best_time, network, repo_module, sequence
 
 T_CORE = 1000
 T_TWIN = 100
@@ -33,7 +33,7 @@ class NumpyTwin(_Twin):
 
     def setup(self):
         super().setup()
-        twin = test_module("reference").ReferenceLSTM(self.net.topology, self.net.get_weights())
+        twin = repo_module("tests", "reference").ReferenceLSTM(self.net.topology, self.net.get_weights())
         self.run_twin = lambda: twin.run(*self.short)
 
 
@@ -45,7 +45,7 @@ class TorchAutograd(_Twin):
 
     def setup(self):
         try:
-            torch_twin = test_module("torch_twin")
+            torch_twin = repo_module("tests", "torch_twin")
         except ImportError:
             raise NotImplementedError("torch is not installed") from None
         super().setup()

@@ -41,10 +41,15 @@ def sequence(topology, coding, targets, T, seed=0):
     return x, y, mask
 
 
-def test_module(name):
-    """A module from the repository's tests/ (the NumPy and PyTorch twins live there)."""
-    path = Path(__file__).resolve().parent.parent / "tests" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"lstm97_tests_{name}", path)
+#: The repository's root: the benchmarks run from its checkout.
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repo_module(folder, name):
+    """A module from the repository's ``folder`` (``tests``: the NumPy and PyTorch twins;
+    ``tools``: the paper's cost)."""
+    path = REPO / folder / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"lstm97_{folder}_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,7 +1,19 @@
+import importlib.util
+import pathlib
+
 import numpy as np
 import pytest
 
 from lstm97 import GROUPS, LSTM, Topology
+
+
+def tool(name):
+    """The repository's ``tools/NAME.py``, imported (the tools are scripts, not a package)."""
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"lstm97_tool_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def random_case(seed):

@@ -9,14 +9,13 @@ Topology; symbol and dense input; targets at the end, at every step or at random
 batches of different lengths per lane (so lanes wait for each other), and idle lanes.
 """
 
-import importlib.util
 import math
 import pathlib
 import re
 
 import numpy as np
 import pytest
-from conftest import random_case
+from conftest import random_case, tool
 
 from lstm97 import LSTM, _core, _lockstep, table10
 from lstm97.experiments import Trial, get_experiment, run_experiment, run_trial
@@ -201,10 +200,15 @@ def test_the_lanes_exp_is_libms_bit_for_bit():
 
 def test_the_exp_table_is_the_one_its_script_computes():
     """lstm97/_exp_table.h is tools/exp_table.py's output (the table is computed, not copied)."""
-    spec = importlib.util.spec_from_file_location("exp_table", ROOT / "tools" / "exp_table.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert (ROOT / "lstm97" / "_exp_table.h").read_text() == module.header()
+    assert (ROOT / "lstm97" / "_exp_table.h").read_text() == tool("exp_table").header()
+
+
+@pytest.mark.parametrize("row, seconds", [("3b-T100-N3", 1e6), ("3a-T1000-N3", 0.3)])
+def test_the_paper_cost_measures_rows_whose_trials_end_and_rows_cut_by_time(row, seconds):
+    """tools/paper_cost.py's µs per sequence: every trial of a fast row solved within the time
+    (the rounds all whole), or the time up first (the last round dropped)."""
+    us = tool("paper_cost").us_per_sequence(get_experiment(row), seconds, 8)
+    assert 1 < us < 10_000
 
 
 def test_lanes_refuse_a_core_of_another_topology():

@@ -44,7 +44,8 @@ def us_per_sequence(exp, seconds, lanes):
     Progress comes once per trial after each round of lanes; the time and the sequences
     are counted from the end of the first round to the end of the last whole round, so no
     round is counted in part.  A trial that meets its criterion within the time adds its
-    final test (a fast row's, which the totals hardly feel)."""
+    final test (a fast row's, which the totals hardly feel); where every trial does, all
+    their rounds but the first are counted."""
     rounds = [[]]
 
     def progress(trial, n):
@@ -63,41 +64,50 @@ def us_per_sequence(exp, seconds, lanes):
         else:
             trials[0].run(progress=lambda n: progress(0, n))
     except _Enough:
-        pass
+        whole = rounds[:-1]                                # the last may be cut
     else:
-        raise RuntimeError(f"{exp.name}: the trials ended within {seconds} s; give more seconds")
-    whole = rounds[:-1]                                    # the last may be cut
+        whole = rounds                                     # every trial ended: all whole
+    if len(whole) < 2:
+        raise RuntimeError(f"{exp.name}: fewer than two whole rounds of lanes; give more seconds")
     start = {t: n for _, t, n in whole[0]}
     end = {t: n for r in whole for _, t, n in r}
     trained = sum(n - start.get(t, 0) for t, n in end.items())
     return (whole[-1][-1][0] - whole[0][-1][0]) / trained * 1e6
 
 
-def main(directory="docs/results", seconds=3.0):
+def project(directory="docs/results", seconds=3.0):
+    """The projection, row by row, as each is measured: dicts (``row``, ``trials``, ``mean`` sequences
+    per trial, ``lanes``, ``us`` per sequence, ``hours`` in core-hours, ``longest`` trial in
+    hours, ``paper_hours``: core-hours at the paper's sequences), in ``lstm97 run --all``'s
+    order.  ``asv``'s ``bench_paper`` tracks its totals."""
     records = collect(directory)
-    rows = list(EXPERIMENTS)                 # what `lstm97 run --all` runs
-    print("| row | trials | sequences per trial | lanes | µs per sequence | core-hours | longest trial, h "
-          "| core-hours at the paper's sequences |")
-    print("|---|---|---|---|---|---|---|---|")
-    total = longest = at_paper = 0.0
-    for name in rows:
+    for name in EXPERIMENTS:                 # what `lstm97 run --all` runs
         exp = get_experiment(name)
         done = records.get(name, [])
         per_trial = [r["trained"] if r["solved"] else exp.max_sequences for r in done] or [exp.max_sequences]
         mean = statistics.fmean(per_trial)
         lanes = choose_lanes(exp, list(range(exp.trials)), JOBS)
         us = us_per_sequence(exp, seconds, lanes)
-        hours = exp.trials * mean * us / 3.6e9
-        slowest = max(per_trial) * us * max(lanes, 1) / 3.6e9
-        paper_hours = exp.trials * exp.paper.get("sequences", mean) * us / 3.6e9
-        total += hours
-        at_paper += paper_hours
-        longest = max(longest, slowest)
-        print(f"| `{name}` | {exp.trials} | {mean:,.0f} | {lanes or 'alone'} | {us:,.1f} "
-              f"| {hours:.2f} | {slowest:.2f} | {paper_hours:.2f} |", flush=True)
+        yield {"row": name, "trials": exp.trials, "mean": mean, "lanes": lanes, "us": us,
+               "hours": exp.trials * mean * us / 3.6e9,
+               "longest": max(per_trial) * us * max(lanes, 1) / 3.6e9,
+               "paper_hours": exp.trials * exp.paper.get("sequences", mean) * us / 3.6e9}
+
+
+def main(directory="docs/results", seconds=3.0):
+    print("| row | trials | sequences per trial | lanes | µs per sequence | core-hours | longest trial, h "
+          "| core-hours at the paper's sequences |")
+    print("|---|---|---|---|---|---|---|---|")
+    rows = []
+    for r in project(directory, seconds):
+        rows.append(r)
+        print(f"| `{r['row']}` | {r['trials']} | {r['mean']:,.0f} | {r['lanes'] or 'alone'} | {r['us']:,.1f} "
+              f"| {r['hours']:.2f} | {r['longest']:.2f} | {r['paper_hours']:.2f} |", flush=True)
+    total = sum(r["hours"] for r in rows)
+    at_paper = sum(r["paper_hours"] for r in rows)
     print(f"\nAll {len(rows)} rows: {total:.1f} core-hours, {total / JOBS:.1f} h on {JOBS} cores; "
-          f"the longest trial {longest:.1f} h.  At the paper's sequences: {at_paper:.1f} core-hours, "
-          f"{at_paper / JOBS:.1f} h on {JOBS} cores.")
+          f"the longest trial {max(r['longest'] for r in rows):.1f} h.  At the paper's sequences: "
+          f"{at_paper:.1f} core-hours, {at_paper / JOBS:.1f} h on {JOBS} cores.")
 
 
 if __name__ == "__main__":
