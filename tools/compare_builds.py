@@ -1,14 +1,17 @@
-"""Per-step training time of two builds of lstm97, side by side, in CPU time.
+"""Two builds of lstm97 side by side, in CPU time: per-step training, or drawing sequences.
 
-    python tools/compare_builds.py OLD_CHECKOUT NEW_CHECKOUT [ROUNDS]
+    python tools/compare_builds.py OLD_CHECKOUT NEW_CHECKOUT [--rounds R] [--draws ROW ...]
 
 Each checkout must have its core built in place (``python setup.py build_ext --inplace``).
-The two are measured alternately, each in a fresh process, ROUNDS times (default 4); each
-measurement is the best of 15 passes over 20 sequences of a net's own task, in
-``time.process_time`` (so another load on the machine counts less), and the medians over
-the rounds are printed in µs per time step, with the ratio new / old.
+The two are measured alternately, each in a fresh process, R times (default 4), and the
+medians over the rounds are printed with the ratio new / old.  Without ``--draws``, each
+measurement is the best of 15 passes over 20 sequences of a net's own task, in µs per time
+step; with it, the best of 5 batches of 256 sequences of each ROW's task (``lstm97 run``'s
+experiments) drawn by ``sample_batch`` from one generator, as a trial draws them, in µs per
+sequence.  ``time.process_time`` throughout, so another load on the machine counts less.
 """
 
+import argparse
 import statistics
 import subprocess
 import sys
@@ -36,23 +39,50 @@ for row, task in {nets!r}:
 """
 
 
-def measure(root):
-    code = MEASURE.format(root=root, nets=list(NETS.values()))
+DRAWS = """
+import sys, time
+sys.path.insert(0, {root!r})
+import numpy as np
+import lstm97
+from lstm97.experiments import get_experiment
+assert lstm97.__file__.startswith({root!r}), lstm97.__file__
+for row in {rows!r}:
+    task = get_experiment(row).task()
+    rng = np.random.default_rng(0)
+    task.sample_batch(64, rng)
+    best = float("inf")
+    for _ in range(5):
+        t = time.process_time()
+        task.sample_batch(256, rng)
+        best = min(best, time.process_time() - t)
+    print(best / 256 * 1e6)
+"""
+
+
+def measure(root, rows=None):
+    code = DRAWS.format(root=root, rows=rows) if rows else MEASURE.format(root=root, nets=list(NETS.values()))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
     return [float(v) for v in out.stdout.split()]
 
 
-def main(old, new, rounds=4):
-    runs = {old: [], new: []}
-    for _ in range(int(rounds)):
-        for root in (old, new):
-            runs[root].append(measure(root))
-    print(f"{'net':22s} {'old µs/step':>12s} {'new µs/step':>12s} {'new / old':>10s}")
-    for i, name in enumerate(NETS):
-        a = statistics.median(r[i] for r in runs[old])
-        b = statistics.median(r[i] for r in runs[new])
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old")
+    parser.add_argument("new")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--draws", nargs="+", metavar="ROW", help="time sample_batch for these rows' tasks")
+    args = parser.parse_args(argv)
+    runs = {args.old: [], args.new: []}
+    for _ in range(args.rounds):
+        for root in runs:
+            runs[root].append(measure(root, args.draws))
+    names, unit = (args.draws, "µs/seq") if args.draws else (list(NETS), "µs/step")
+    print(f"{'net' if not args.draws else 'row':22s} {'old ' + unit:>12s} {'new ' + unit:>12s} {'new / old':>10s}")
+    for i, name in enumerate(names):
+        a = statistics.median(r[i] for r in runs[args.old])
+        b = statistics.median(r[i] for r in runs[args.new])
         print(f"{name:22s} {a:12.3f} {b:12.3f} {b / a:10.2f}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main()
