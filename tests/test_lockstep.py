@@ -205,8 +205,8 @@ def test_the_exp_table_is_the_one_its_script_computes():
 
 @pytest.mark.parametrize("row, seconds", [("3b-T100-N3", 1e6), ("3a-T1000-N3", 0.3)])
 def test_the_paper_cost_measures_rows_whose_trials_end_and_rows_cut_by_time(row, seconds):
-    """tools/paper_cost.py's µs per sequence: every trial of a fast row solved within the time
-    (the rounds all whole), or the time up first (the last round dropped)."""
+    """tools/paper_cost.py's µs per sequence: every trial of a fast row solved within the time,
+    or the time up first, after as few as two rounds of lanes."""
     us = tool("paper_cost").us_per_sequence(get_experiment(row), seconds, 8)
     assert 1 < us < 10_000
 

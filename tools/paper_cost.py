@@ -44,8 +44,8 @@ def us_per_sequence(exp, seconds, lanes):
     Progress comes once per trial after each round of lanes; the time and the sequences
     are counted from the end of the first round to the end of the last whole round, so no
     round is counted in part.  A trial that meets its criterion within the time adds its
-    final test (a fast row's, which the totals hardly feel); where every trial does, all
-    their rounds but the first are counted."""
+    final test (a fast row's, which the totals hardly feel).  Where every trial does, the
+    time is that of all their rounds after the first."""
     rounds = [[]]
 
     def progress(trial, n):
@@ -63,16 +63,14 @@ def us_per_sequence(exp, seconds, lanes):
                 pass
         else:
             trials[0].run(progress=lambda n: progress(0, n))
-    except _Enough:
-        whole = rounds[:-1]                                # the last may be cut
-    else:
-        whole = rounds                                     # every trial ended: all whole
-    if len(whole) < 2:
+    except _Enough:                  # raised as a round begins: the rounds so far are whole
+        pass
+    if len(rounds) < 2:
         raise RuntimeError(f"{exp.name}: fewer than two whole rounds of lanes; give more seconds")
-    start = {t: n for _, t, n in whole[0]}
-    end = {t: n for r in whole for _, t, n in r}
+    start = {t: n for _, t, n in rounds[0]}
+    end = {t: n for r in rounds for _, t, n in r}
     trained = sum(n - start.get(t, 0) for t, n in end.items())
-    return (whole[-1][-1][0] - whole[0][-1][0]) / trained * 1e6
+    return (rounds[-1][-1][0] - rounds[0][-1][0]) / trained * 1e6
 
 
 def project(directory="docs/results", seconds=3.0):

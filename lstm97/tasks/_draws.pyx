@@ -48,20 +48,21 @@ cdef struct Steps:
     Py_ssize_t size, used        # in items
 
 
-cdef int _reserve(Steps *steps, Py_ssize_t more) except -1 nogil:
-    """Room for ``more`` items after the used ones."""
+cdef char *_take(Steps *steps, Py_ssize_t m) except NULL nogil:
+    """Room for ``m`` more items, counted as used (the buffer grown if need be): where the
+    first of them goes."""
     cdef Py_ssize_t size = steps.size
     cdef char *grown
-    if steps.used + more <= size and steps.data != NULL:
-        return 0
-    while steps.used + more > size:
-        size = 2 * size + 1
-    grown = <char *>realloc(steps.data, size * 8)
-    if grown == NULL:
-        with gil:
-            raise MemoryError()
-    steps.data, steps.size = grown, size
-    return 0
+    if steps.used + m > size or steps.data == NULL:
+        while steps.used + m > size:
+            size = 2 * size + 1
+        grown = <char *>realloc(steps.data, size * 8)
+        if grown == NULL:
+            with gil:
+                raise MemoryError()
+        steps.data, steps.size = grown, size
+    steps.used += m
+    return steps.data + (steps.used - m) * 8
 
 
 cdef object _taken(Steps *steps, object dtype):
@@ -102,13 +103,10 @@ def very_long_lag(generator, Py_ssize_t n, int64_t p, int64_t q, double probabil
             with nogil:
                 for i in range(n):
                     labels[i] = _integer(state, 0, 2)
-                    m = q + random_geometric(state, probability) - 1
-                    counts[i] = m
-                    _reserve(&steps, m)
-                    out = <int64_t *>steps.data + steps.used
+                    m = counts[i] = q + random_geometric(state, probability) - 1
+                    out = <int64_t *>_take(&steps, m)
                     for j in range(m):
                         out[j] = _integer(state, 0, p)
-                    steps.used += m
         return labels.base, counts.base, _taken(&steps, np.int64)
     finally:
         free(steps.data)
@@ -141,13 +139,10 @@ def marked_pairs(generator, Py_ssize_t n, int64_t T, int64_t max_length, double 
         with bit_generator.lock:
             with nogil:
                 for i in range(n):
-                    m = _integer(state, T, max_length + 1)
-                    lengths[i] = m
-                    _reserve(&steps, m)
-                    out = <double *>steps.data + steps.used
+                    m = lengths[i] = _integer(state, T, max_length + 1)
+                    out = <double *>_take(&steps, m)
                     for j in range(m):
                         out[j] = random_uniform(state, low, span)
-                    steps.used += m
                     choices[i, 0] = _integer(state, 0, 10)
                     choices[i, 1] = _integer(state, 0, half - 1)
         return lengths.base, _taken(&steps, np.float64), choices.base
@@ -183,14 +178,11 @@ def two_sequence(generator, Py_ssize_t n, int64_t T, int64_t max_length, double 
         with bit_generator.lock:
             with nogil:
                 for i in range(n):
-                    m = _integer(state, T, max_length + 1)
-                    lengths[i] = m
+                    m = lengths[i] = _integer(state, T, max_length + 1)
                     labels[i] = _integer(state, 0, 2)
-                    _reserve(&steps, m)
-                    out = <double *>steps.data + steps.used
+                    out = <double *>_take(&steps, m)
                     for j in range(m):
                         out[j] = random_normal(state, 0.0, noise_std)
-                    steps.used += m
                     if target_noise:
                         final[i] = random_normal(state, 0.0, target_noise_std)
         return lengths.base, labels.base, _taken(&steps, np.float64), final.base
@@ -228,13 +220,10 @@ def temporal_order(generator, Py_ssize_t n, int64_t T, int64_t max_length,
         with bit_generator.lock:
             with nogil:
                 for i in range(n):
-                    m = _integer(state, T, max_length + 1)
-                    lengths[i] = m
-                    _reserve(&steps, m)
-                    out = <int64_t *>steps.data + steps.used
+                    m = lengths[i] = _integer(state, T, max_length + 1)
+                    out = <int64_t *>_take(&steps, m)
                     for j in range(m):
                         out[j] = _integer(state, 2, 6)
-                    steps.used += m
                     for j in range(k):
                         steps_at[i, j] = _integer(state, low[j], high[j])
                     for j in range(k):
