@@ -49,4 +49,5 @@ class PaperCost:
 
 if __name__ == "__main__":
     figures = PaperCost().setup_cache()
-    print(", ".join(f"{k}: {v:.2f} h" for k, v in figures.items()))
+    print(f"no paper run in {RECORDS}" if figures is None
+          else ", ".join(f"{k}: {v:.2f} h" for k, v in figures.items()))
