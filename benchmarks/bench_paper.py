@@ -22,10 +22,7 @@ class PaperCost:
         if not RECORDS.is_dir():             # not a checkout (an unpacked sdist has no records)
             return None
         cost = repo_module("tools", "paper_cost")
-        rows = list(cost.project(str(RECORDS)))
-        return {"hours": sum(r["hours"] for r in rows) / cost.JOBS,
-                "longest": max(r["longest"] for r in rows),
-                "at_paper": sum(r["paper_hours"] for r in rows) / cost.JOBS}
+        return cost.totals(list(cost.project(str(RECORDS))))
 
     def setup(self, figures):
         if figures is None:

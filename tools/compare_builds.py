@@ -76,8 +76,8 @@ def main(argv=None):
     for _ in range(args.rounds):
         for root in runs:
             runs[root].append(measure(root, args.draws))
-    names, unit = (args.draws, "µs/seq") if args.draws else (list(NETS), "µs/step")
-    print(f"{'net' if not args.draws else 'row':22s} {'old ' + unit:>12s} {'new ' + unit:>12s} {'new / old':>10s}")
+    label, names, unit = ("row", args.draws, "µs/seq") if args.draws else ("net", list(NETS), "µs/step")
+    print(f"{label:22s} {'old ' + unit:>12s} {'new ' + unit:>12s} {'new / old':>10s}")
     for i, name in enumerate(names):
         a = statistics.median(r[i] for r in runs[args.old])
         b = statistics.median(r[i] for r in runs[args.new])

@@ -92,6 +92,13 @@ def project(directory="docs/results", seconds=3.0):
                "paper_hours": exp.trials * exp.paper.get("sequences", mean) * us / 3.6e9}
 
 
+def totals(rows):
+    """The whole paper from ``project``'s rows: ``hours`` on the JOBS cores, the ``longest``
+    trial in hours, and ``at_paper``, the hours on the JOBS cores at the paper's sequences."""
+    return {"hours": sum(r["hours"] for r in rows) / JOBS, "longest": max(r["longest"] for r in rows),
+            "at_paper": sum(r["paper_hours"] for r in rows) / JOBS}
+
+
 def main(directory="docs/results", seconds=3.0):
     print("| row | trials | sequences per trial | lanes | µs per sequence | core-hours | longest trial, h "
           "| core-hours at the paper's sequences |")
@@ -101,11 +108,10 @@ def main(directory="docs/results", seconds=3.0):
         rows.append(r)
         print(f"| `{r['row']}` | {r['trials']} | {r['mean']:,.0f} | {r['lanes'] or 'alone'} | {r['us']:,.1f} "
               f"| {r['hours']:.2f} | {r['longest']:.2f} | {r['paper_hours']:.2f} |", flush=True)
-    total = sum(r["hours"] for r in rows)
-    at_paper = sum(r["paper_hours"] for r in rows)
-    print(f"\nAll {len(rows)} rows: {total:.1f} core-hours, {total / JOBS:.1f} h on {JOBS} cores; "
-          f"the longest trial {max(r['longest'] for r in rows):.1f} h.  At the paper's sequences: "
-          f"{at_paper:.1f} core-hours, {at_paper / JOBS:.1f} h on {JOBS} cores.")
+    whole = totals(rows)
+    print(f"\nAll {len(rows)} rows: {whole['hours'] * JOBS:.1f} core-hours, {whole['hours']:.1f} h on {JOBS} "
+          f"cores; the longest trial {whole['longest']:.1f} h.  At the paper's sequences: "
+          f"{whole['at_paper'] * JOBS:.1f} core-hours, {whole['at_paper']:.1f} h on {JOBS} cores.")
 
 
 if __name__ == "__main__":
