@@ -8,7 +8,9 @@ medians over the rounds are printed with the ratio new / old.  Without ``--draws
 measurement is the best of 15 passes over 20 sequences of a net's own task, in µs per time
 step; with it, the best of 5 batches of 256 sequences of each ROW's task (``lstm97 run``'s
 experiments) drawn by ``sample_batch`` from one generator, as a trial draws them, in µs per
-sequence.  ``time.process_time`` throughout, so another load on the machine counts less.
+sequence, in a process whose memory is set up as a run's worker's (``pool._keep_freed_memory``,
+where the checkout has it: else a large batch's figure counts fresh pages or not, depending on
+the rows measured before it).  ``time.process_time`` throughout, so another load on the machine counts less.
 """
 
 import argparse
@@ -44,8 +46,9 @@ import sys, time
 sys.path.insert(0, {root!r})
 import numpy as np
 import lstm97
-from lstm97.experiments import get_experiment
+from lstm97.experiments import get_experiment, pool
 assert lstm97.__file__.startswith({root!r}), lstm97.__file__
+getattr(pool, "_keep_freed_memory", lambda: None)()
 for row in {rows!r}:
     task = get_experiment(row).task()
     rng = np.random.default_rng(0)
